@@ -1,0 +1,8 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("v1/", include("chat.api_urls")),
+    path("", include("chat.api_urls")),
+]

@@ -1,0 +1,74 @@
+"""Text helpers shared by the index, the citation parser and the composer."""
+
+import re
+
+import numpy as np
+
+_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "兩": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+CHINESE_NUMERAL = "零〇一二兩三四五六七八九十百千"
+_FULLWIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
+
+
+def to_int(numeral: str) -> int | None:
+    """'十七' → 17, '一百八十四' → 184, '一○五' → 105, '38' / '３８' → 38."""
+    numeral = numeral.translate(_FULLWIDTH).replace("○", "〇").strip()
+    if not numeral:
+        return None
+    if numeral.isdigit():
+        return int(numeral)
+    if any(c not in CHINESE_NUMERAL for c in numeral):
+        return None
+    if not any(c in _UNITS for c in numeral):  # digit by digit: 一〇五
+        return int("".join(str(_DIGITS[c]) for c in numeral))
+    total, current = 0, 0
+    for char in numeral:
+        if char in _DIGITS:
+            current = _DIGITS[char]
+        else:
+            total += (current or 1) * _UNITS[char]
+            current = 0
+    return total + current
+
+
+def normalize(text: str) -> str:
+    return text.translate(_FULLWIDTH).lower()
+
+
+def is_english(text: str) -> bool:
+    """True when the question is written in English rather than Chinese."""
+    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff")
+    latin = sum(1 for c in text if c.isascii() and c.isalpha())
+    return latin > 3 * cjk and latin >= 3
+
+
+def _is_word_char(cp: np.ndarray) -> np.ndarray:
+    return (
+        ((cp >= 0x3400) & (cp <= 0x9FFF))
+        | ((cp >= 0xF900) & (cp <= 0xFAFF))
+        | ((cp >= 0xE000) & (cp <= 0xF8FF))  # private-use glyphs in the Ministry's text
+        | ((cp >= 0x20000) & (cp <= 0x3FFFF))
+        | ((cp >= 0x30) & (cp <= 0x39))
+        | ((cp >= 0x61) & (cp <= 0x7A))
+    )
+
+
+def bigram_keys(text: str) -> np.ndarray:
+    """Keys of the character bigrams of text (adjacent word characters), one per occurrence.
+
+    A key packs two code points into one int64 so the index needs no vocabulary table."""
+    cp = np.frombuffer(normalize(text).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    if cp.size < 2:
+        return np.zeros(0, dtype=np.int64)
+    word = _is_word_char(cp)
+    valid = word[:-1] & word[1:]
+    return (cp[:-1] * 0x110000 + cp[1:])[valid]
+
+
+TOKEN_RE = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]")
+
+
+def count_tokens(text: str) -> int:
+    """Lawbot's token count: each CJK character or punctuation mark is one token, each run of
+    ASCII letters/digits is one token, whitespace is free. Used for prompts and answers alike."""
+    return len(TOKEN_RE.findall(text))
