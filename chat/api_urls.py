@@ -1,3 +1,10 @@
 from django.urls import path
 
-urlpatterns = []
+from chat import api_views
+
+urlpatterns = [
+    path("chat/completions", api_views.chat_completions),
+    path("models", api_views.models),
+    path("models/<path:model_id>", api_views.model_detail),
+    path("healthz", api_views.healthz),
+]

@@ -6,3 +6,6 @@ urlpatterns = [
     path("v1/", include("chat.api_urls")),
     path("", include("chat.api_urls")),
 ]
+
+handler404 = "chat.api_views.not_found"
+handler500 = "chat.api_views.server_error"

@@ -1,0 +1,87 @@
+"""API key operations: creation (the secret exists only in the return value), lookup, revocation."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from api_keys.models import ApiKey
+
+KEY_PREFIX = "lb-"
+VISIBLE_CHARS = 8
+
+
+@dataclass(frozen=True)
+class CreatedKey:
+    api_key: ApiKey
+    secret: str
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def visible_prefix(secret: str) -> str:
+    return secret[: len(KEY_PREFIX) + VISIBLE_CHARS]
+
+
+@transaction.atomic
+def api_key_create(
+    *,
+    user,
+    name: str,
+    rpm_limit: int | None = None,
+    tpd_limit: int | None = None,
+    max_concurrent: int | None = None,
+    allowed_models: list[str] | None = None,
+    expires_in_days: int | None = None,
+) -> CreatedKey:
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key = ApiKey.objects.create(
+        user=user,
+        name=name,
+        prefix=visible_prefix(secret),
+        secret_hash=hash_secret(secret),
+        rpm_limit=rpm_limit,
+        tpd_limit=tpd_limit,
+        max_concurrent=max_concurrent,
+        allowed_models=allowed_models or [],
+        expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
+    )
+    return CreatedKey(api_key=api_key, secret=secret)
+
+
+def api_key_revoke(*, api_key: ApiKey) -> None:
+    if api_key.revoked_at is None:
+        api_key.revoked_at = timezone.now()
+        api_key.save(update_fields=["revoked_at"])
+
+
+def user_get_or_create(*, username: str):
+    user, _ = get_user_model().objects.get_or_create(username=username)
+    return user
+
+
+async def api_key_for_secret(secret: str) -> ApiKey | None:
+    """The usable key whose secret this is: lookup by visible prefix, then a constant-time
+    comparison of hashes."""
+    if not secret.startswith(KEY_PREFIX) or len(secret) < len(KEY_PREFIX) + VISIBLE_CHARS + 8:
+        return None
+    wanted = hash_secret(secret)
+    async for candidate in ApiKey.objects.select_related("user").filter(prefix=visible_prefix(secret)):
+        if hmac.compare_digest(candidate.secret_hash, wanted) and candidate.is_usable:
+            return candidate
+    return None
+
+
+async def api_key_touch(api_key: ApiKey) -> None:
+    # Writing on every request would serialise SQLite writers; a minute's precision is enough.
+    now = timezone.now()
+    if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(seconds=60):
+        api_key.last_used_at = now
+        await ApiKey.objects.filter(pk=api_key.pk).aupdate(last_used_at=now)

@@ -1,0 +1,141 @@
+"""The OpenAI-compatible API: thin async views over chat.completions."""
+
+import asyncio
+import functools
+import logging
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from chat.auth import authenticate
+from chat.completions import MODELS, completion_events, completion_json, completion_start, model_card
+from chat.errors import ApiError, internal_error
+from chat.exchange import Exchange
+from chat.streaming import with_heartbeat
+from chat.validation import parse_chat_request
+from laws.index import IndexMissing, get_index
+from laws.models import Law
+
+logger = logging.getLogger(__name__)
+TOO_LARGE = ApiError(413, "The request body is larger than 1 MiB.", code="request_too_large")
+
+
+def api_endpoint(*methods: str, auth: bool = True, log: bool = True):
+    """Method check, API key authentication, the OpenAI error format and the request log."""
+
+    def decorator(view):
+        @csrf_exempt
+        @functools.wraps(view)
+        async def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            exchange = Exchange(path=request.path)
+            try:
+                if request.method not in methods:
+                    raise ApiError(405, f"Method {request.method} is not allowed on {request.path}.", code="method_not_allowed")
+                if auth:
+                    exchange.api_key = await authenticate(request)
+                response = await view(request, exchange, *args, **kwargs)
+            except ApiError as error:
+                exchange.fail(error)
+                response = error.response()
+            except asyncio.CancelledError:
+                exchange.client_closed = True
+                if log:
+                    await asyncio.shield(exchange.save())
+                raise
+            except DatabaseError:
+                logger.exception("database error on %s", request.path)
+                error = ApiError(503, "The database is unavailable; try again shortly.", code="database_unavailable")
+                return error.response()
+            except Exception:
+                logger.exception("unhandled error on %s", request.path)
+                error = internal_error()
+                exchange.fail(error)
+                response = error.response()
+            if log and not response.streaming:
+                exchange.status = response.status_code
+                await exchange.save()
+            response["x-request-id"] = exchange.request_id
+            if response.status_code == 405:
+                response["Allow"] = ", ".join(methods)
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def _body(request: HttpRequest) -> bytes:
+    if int(request.headers.get("Content-Length") or 0) > settings.LAWBOT_MAX_BODY_BYTES:
+        raise TOO_LARGE
+    try:
+        return request.body
+    except RequestDataTooBig:
+        raise TOO_LARGE from None
+
+
+@api_endpoint("POST")
+async def chat_completions(request: HttpRequest, exchange: Exchange) -> HttpResponse:
+    chat_request = parse_chat_request(_body(request), request.content_type or "")
+    exchange.streamed = chat_request.stream
+    completion = await completion_start(chat_request, exchange)
+    if not chat_request.stream:
+        return JsonResponse(await completion_json(completion), json_dumps_params={"ensure_ascii": False})
+    body = with_heartbeat(completion_events(completion), settings.LAWBOT_HEARTBEAT_SECONDS)
+    response = StreamingHttpResponse(body, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@api_endpoint("GET", log=False)
+async def models(request: HttpRequest, exchange: Exchange) -> HttpResponse:
+    return JsonResponse({"object": "list", "data": [model_card(m) for m in MODELS]})
+
+
+@api_endpoint("GET", log=False)
+async def model_detail(request: HttpRequest, exchange: Exchange, model_id: str) -> HttpResponse:
+    if model_id not in MODELS:
+        raise ApiError(404, f"The model '{model_id}' does not exist.", code="model_not_found", param="model")
+    return JsonResponse(model_card(model_id))
+
+
+@api_endpoint("GET", auth=False, log=False)
+async def healthz(request: HttpRequest, exchange: Exchange) -> HttpResponse:
+    checks, healthy = {}, True
+    try:
+        await Law.objects.aexists()
+        checks["database"] = "ok"
+    except DatabaseError:
+        checks["database"] = "unavailable"
+        healthy = False
+    try:
+        index = await sync_to_async(get_index)()
+        checks["index"] = {"status": "ok", "articles": index.size}
+    except IndexMissing:
+        checks["index"] = {"status": "missing"}
+        healthy = False
+    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+
+
+def is_api_path(path: str) -> bool:
+    return path.startswith(("/v1/", "/chat/completions", "/models", "/healthz", "/openapi.json"))
+
+
+def not_found(request: HttpRequest, exception=None) -> HttpResponse:
+    if is_api_path(request.path) or "text/html" not in request.headers.get("Accept", ""):
+        return ApiError(404, f"Unknown path: {request.method} {request.path}", code="not_found").response()
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if is_api_path(request.path) or "text/html" not in request.headers.get("Accept", ""):
+        return internal_error().response()
+    from django.views.defaults import server_error as html_server_error
+
+    return html_server_error(request)
