@@ -4,11 +4,15 @@ from django.utils import timezone
 
 
 class ApiKey(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys"
+    )
     name = models.CharField(max_length=100)
     # "lb-" and the first 8 characters of the secret: tells keys apart, useless on its own.
     prefix = models.CharField(max_length=16, db_index=True)
-    secret_hash = models.CharField(max_length=64, help_text="SHA-256 of the secret, never the secret")
+    secret_hash = models.CharField(
+        max_length=64, help_text="SHA-256 of the secret, never the secret"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -16,11 +20,15 @@ class ApiKey(models.Model):
     allowed_models = models.JSONField(default=list, blank=True, help_text="empty: every model")
     rpm_limit = models.PositiveIntegerField(null=True, blank=True, help_text="requests per minute")
     tpd_limit = models.PositiveIntegerField(null=True, blank=True, help_text="tokens per day")
-    max_concurrent = models.PositiveIntegerField(null=True, blank=True, help_text="concurrent streams")
+    max_concurrent = models.PositiveIntegerField(
+        null=True, blank=True, help_text="concurrent streams"
+    )
 
     class Meta:
         ordering = ["-created_at"]
-        constraints = [models.UniqueConstraint(fields=["user", "name"], name="unique_key_name_per_user")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="unique_key_name_per_user")
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
@@ -36,7 +44,9 @@ class RequestLog(models.Model):
     request_id = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
     path = models.CharField(max_length=200)
     model = models.CharField(max_length=100, blank=True)
     status_code = models.PositiveSmallIntegerField()

@@ -73,7 +73,9 @@ async def api_key_for_secret(secret: str) -> ApiKey | None:
     if not secret.startswith(KEY_PREFIX) or len(secret) < len(KEY_PREFIX) + VISIBLE_CHARS + 8:
         return None
     wanted = hash_secret(secret)
-    async for candidate in ApiKey.objects.select_related("user").filter(prefix=visible_prefix(secret)):
+    async for candidate in ApiKey.objects.select_related("user").filter(
+        prefix=visible_prefix(secret)
+    ):
         if hmac.compare_digest(candidate.secret_hash, wanted) and candidate.is_usable:
             return candidate
     return None

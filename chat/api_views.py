@@ -12,7 +12,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.views.decorators.csrf import csrf_exempt
 
 from chat.auth import authenticate
-from chat.completions import MODELS, completion_events, completion_json, completion_start, model_card
+from chat.completions import (
+    MODELS,
+    completion_events,
+    completion_json,
+    completion_start,
+    model_card,
+)
 from chat.errors import ApiError, internal_error
 from chat.exchange import Exchange
 from chat.streaming import with_heartbeat
@@ -34,7 +40,11 @@ def api_endpoint(*methods: str, auth: bool = True, log: bool = True):
             exchange = Exchange(path=request.path)
             try:
                 if request.method not in methods:
-                    raise ApiError(405, f"Method {request.method} is not allowed on {request.path}.", code="method_not_allowed")
+                    raise ApiError(
+                        405,
+                        f"Method {request.method} is not allowed on {request.path}.",
+                        code="method_not_allowed",
+                    )
                 if auth:
                     exchange.api_key = await authenticate(request)
                 response = await view(request, exchange, *args, **kwargs)
@@ -48,7 +58,11 @@ def api_endpoint(*methods: str, auth: bool = True, log: bool = True):
                 raise
             except DatabaseError:
                 logger.exception("database error on %s", request.path)
-                error = ApiError(503, "The database is unavailable; try again shortly.", code="database_unavailable")
+                error = ApiError(
+                    503,
+                    "The database is unavailable; try again shortly.",
+                    code="database_unavailable",
+                )
                 return error.response()
             except Exception:
                 logger.exception("unhandled error on %s", request.path)
@@ -83,7 +97,9 @@ async def chat_completions(request: HttpRequest, exchange: Exchange) -> HttpResp
     exchange.streamed = chat_request.stream
     completion = await completion_start(chat_request, exchange)
     if not chat_request.stream:
-        return JsonResponse(await completion_json(completion), json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            await completion_json(completion), json_dumps_params={"ensure_ascii": False}
+        )
     body = with_heartbeat(completion_events(completion), settings.LAWBOT_HEARTBEAT_SECONDS)
     response = StreamingHttpResponse(body, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
@@ -99,7 +115,9 @@ async def models(request: HttpRequest, exchange: Exchange) -> HttpResponse:
 @api_endpoint("GET", log=False)
 async def model_detail(request: HttpRequest, exchange: Exchange, model_id: str) -> HttpResponse:
     if model_id not in MODELS:
-        raise ApiError(404, f"The model '{model_id}' does not exist.", code="model_not_found", param="model")
+        raise ApiError(
+            404, f"The model '{model_id}' does not exist.", code="model_not_found", param="model"
+        )
     return JsonResponse(model_card(model_id))
 
 
@@ -118,7 +136,9 @@ async def healthz(request: HttpRequest, exchange: Exchange) -> HttpResponse:
     except IndexMissing:
         checks["index"] = {"status": "missing"}
         healthy = False
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
 
 
 def is_api_path(path: str) -> bool:
@@ -127,7 +147,9 @@ def is_api_path(path: str) -> bool:
 
 def not_found(request: HttpRequest, exception=None) -> HttpResponse:
     if is_api_path(request.path) or "text/html" not in request.headers.get("Accept", ""):
-        return ApiError(404, f"Unknown path: {request.method} {request.path}", code="not_found").response()
+        return ApiError(
+            404, f"Unknown path: {request.method} {request.path}", code="not_found"
+        ).response()
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)

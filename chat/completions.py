@@ -61,7 +61,11 @@ class Completion:
     def usage(self) -> dict:
         prompt = self.exchange.prompt_tokens
         completion = self.exchange.completion_tokens
-        return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
 
     def chunk(self, delta: dict, finish_reason: str | None = None, **extra) -> dict:
         chunk = {
@@ -70,7 +74,9 @@ class Completion:
             "created": self.created,
             "model": self.request.model,
             "system_fingerprint": SYSTEM_FINGERPRINT,
-            "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}],
+            "choices": [
+                {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+            ],
         }
         if self.request.include_usage:
             chunk["usage"] = None
@@ -81,15 +87,28 @@ class Completion:
 async def completion_start(request: ChatRequest, exchange: Exchange) -> Completion:
     """Validates the model and retrieves the articles: everything that can fail before a byte."""
     if request.model not in MODELS:
-        raise ApiError(404, f"The model '{request.model}' does not exist.", code="model_not_found", param="model")
+        raise ApiError(
+            404,
+            f"The model '{request.model}' does not exist.",
+            code="model_not_found",
+            param="model",
+        )
     exchange.model = request.model
     exchange.question = request.question
     exchange.prompt_tokens = sum(count_tokens(m.content) for m in request.messages)
     try:
-        result = await sync_to_async(search)(request.question, limit=RETRIEVED, history=request.earlier_questions)
+        result = await sync_to_async(search)(
+            request.question, limit=RETRIEVED, history=request.earlier_questions
+        )
     except IndexMissing as exc:
-        raise ApiError(503, "The law index is not built yet; the operator must run import_laws.", code="index_unavailable") from exc
-    return Completion(request, result, exchange, "chatcmpl-" + secrets.token_hex(12), int(time.time()))
+        raise ApiError(
+            503,
+            "The law index is not built yet; the operator must run import_laws.",
+            code="index_unavailable",
+        ) from exc
+    return Completion(
+        request, result, exchange, "chatcmpl-" + secrets.token_hex(12), int(time.time())
+    )
 
 
 async def answer_deltas(completion: Completion, finish: Finish) -> AsyncIterator[str]:
@@ -99,7 +118,9 @@ async def answer_deltas(completion: Completion, finish: Finish) -> AsyncIterator
     pieces: list[str] = []
     exchange = completion.exchange
     try:
-        async for piece in limit_tokens(stop_at(deltas, request.stop, finish), request.max_tokens, finish):
+        async for piece in limit_tokens(
+            stop_at(deltas, request.stop, finish), request.max_tokens, finish
+        ):
             exchange.mark_first_token()
             pieces.append(piece)
             yield piece

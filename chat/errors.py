@@ -35,13 +35,26 @@ class ApiError(Exception):
         return TYPES.get(self.status, "server_error")
 
     def body(self) -> dict:
-        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+        return {
+            "error": {
+                "message": self.message,
+                "type": self.type,
+                "param": self.param,
+                "code": self.code,
+            }
+        }
 
     def response(self) -> JsonResponse:
-        response = JsonResponse(self.body(), status=self.status, json_dumps_params={"ensure_ascii": False})
+        response = JsonResponse(
+            self.body(), status=self.status, json_dumps_params={"ensure_ascii": False}
+        )
         for name, value in self.headers.items():
             response[name] = value
-        if self.status >= 500 and "x-should-retry" not in self.headers and self.status not in (502, 503, 504):
+        if (
+            self.status >= 500
+            and "x-should-retry" not in self.headers
+            and self.status not in (502, 503, 504)
+        ):
             response["x-should-retry"] = "false"
         return response
 
@@ -51,4 +64,6 @@ def invalid(message: str, *, param: str | None = None, code: str = "invalid_valu
 
 
 def internal_error() -> ApiError:
-    return ApiError(500, "The server had an error while processing your request.", code="internal_error")
+    return ApiError(
+        500, "The server had an error while processing your request.", code="internal_error"
+    )

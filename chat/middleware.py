@@ -19,7 +19,9 @@ class ApiNotFoundMiddleware:
         if response.status_code == 404 and response.get("Content-Type", "").startswith("text/html"):
             wants_html = "text/html" in request.headers.get("Accept", "")
             if is_api_path(request.path) or not wants_html:
-                return ApiError(404, f"Unknown path: {request.method} {request.path}", code="not_found").response()
+                return ApiError(
+                    404, f"Unknown path: {request.method} {request.path}", code="not_found"
+                ).response()
         return response
 
     def __call__(self, request):

@@ -14,7 +14,9 @@ class Finish:
     reason: str = "stop"  # "stop" or "length"
 
 
-async def stop_at(deltas: AsyncIterator[str], stops: list[str], finish: Finish) -> AsyncIterator[str]:
+async def stop_at(
+    deltas: AsyncIterator[str], stops: list[str], finish: Finish
+) -> AsyncIterator[str]:
     """Ends the text before the first occurrence of any stop sequence, even across deltas."""
     if not stops:
         async for delta in deltas:
@@ -40,10 +42,19 @@ async def stop_at(deltas: AsyncIterator[str], stops: list[str], finish: Finish) 
 
 def _joins(left: str, right: str) -> bool:
     # Two runs of ASCII letters/digits that touch count as one token.
-    return bool(left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum())
+    return bool(
+        left
+        and right
+        and left[-1].isascii()
+        and left[-1].isalnum()
+        and right[0].isascii()
+        and right[0].isalnum()
+    )
 
 
-async def limit_tokens(deltas: AsyncIterator[str], limit: int | None, finish: Finish) -> AsyncIterator[str]:
+async def limit_tokens(
+    deltas: AsyncIterator[str], limit: int | None, finish: Finish
+) -> AsyncIterator[str]:
     """Ends the text once it holds `limit` tokens (by count_tokens) → finish_reason "length"."""
     if limit is None:
         async for delta in deltas:
@@ -103,7 +114,11 @@ async def with_heartbeat(source: AsyncIterator[bytes], interval: float) -> Async
 
 
 def sse(payload: dict | str) -> bytes:
-    data = payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    data = (
+        payload
+        if isinstance(payload, str)
+        else json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    )
     return f"data: {data}\n\n".encode()
 
 

@@ -89,23 +89,36 @@ def _content(value: Any, param: str) -> str:
     if isinstance(value, str):
         return value
     if not isinstance(value, list) or not value:
-        raise invalid(f"Invalid type for '{param}': expected a string or a non-empty array of text parts.", param=param)
+        raise invalid(
+            f"Invalid type for '{param}': expected a string or a non-empty array of text parts.",
+            param=param,
+        )
     texts = []
     for j, part in enumerate(value):
         part_param = f"{param}[{j}]"
         if not isinstance(part, dict) or not isinstance(part.get("type"), str):
-            raise invalid(f"Invalid content part at '{part_param}': expected an object with a 'type'.", param=part_param)
+            raise invalid(
+                f"Invalid content part at '{part_param}': expected an object with a 'type'.",
+                param=part_param,
+            )
         if part["type"] != "text":
             raise _unsupported(part_param, f"Content of type '{part['type']}'")
         if not isinstance(part.get("text"), str):
-            raise invalid(f"Invalid type for '{part_param}.text': expected a string.", param=f"{part_param}.text")
+            raise invalid(
+                f"Invalid type for '{part_param}.text': expected a string.",
+                param=f"{part_param}.text",
+            )
         texts.append(part["text"])
     return "\n".join(texts)
 
 
 def _messages(value: Any) -> list[Message]:
     if value is None:
-        raise invalid("Missing required parameter: 'messages'.", param="messages", code="missing_required_parameter")
+        raise invalid(
+            "Missing required parameter: 'messages'.",
+            param="messages",
+            code="missing_required_parameter",
+        )
     if not isinstance(value, list):
         raise invalid("Invalid type for 'messages': expected an array.", param="messages")
     if not value:
@@ -127,9 +140,17 @@ def _messages(value: Any) -> list[Message]:
             )
         for key in raw:
             if key not in {"role", "content", "name"}:
-                raise invalid(f"Unrecognized argument '{param}.{key}'.", param=f"{param}.{key}", code="unknown_parameter")
+                raise invalid(
+                    f"Unrecognized argument '{param}.{key}'.",
+                    param=f"{param}.{key}",
+                    code="unknown_parameter",
+                )
         if "content" not in raw:
-            raise invalid(f"Missing required parameter: '{param}.content'.", param=f"{param}.content", code="missing_required_parameter")
+            raise invalid(
+                f"Missing required parameter: '{param}.content'.",
+                param=f"{param}.content",
+                code="missing_required_parameter",
+            )
         messages.append(Message(role=role, content=_content(raw["content"], f"{param}.content")))
     if not any(m.role == "user" for m in messages):
         raise invalid("'messages' must contain a message with role 'user'.", param="messages")
@@ -141,7 +162,9 @@ def _range(body: dict, name: str, low: float, high: float) -> None:
     if value is None:
         return
     if not _is_number(value) or not low <= value <= high:
-        raise invalid(f"Invalid value for '{name}': expected a number from {low:g} to {high:g}.", param=name)
+        raise invalid(
+            f"Invalid value for '{name}': expected a number from {low:g} to {high:g}.", param=name
+        )
 
 
 def _stop(value: Any) -> list[str]:
@@ -149,7 +172,9 @@ def _stop(value: Any) -> list[str]:
         return []
     stops = [value] if isinstance(value, str) else value
     if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
-        raise invalid("Invalid type for 'stop': expected a string or an array of strings.", param="stop")
+        raise invalid(
+            "Invalid type for 'stop': expected a string or an array of strings.", param="stop"
+        )
     if len(stops) > 4:
         raise invalid("'stop' may hold at most 4 sequences.", param="stop")
     return [s for s in stops if s]
@@ -161,9 +186,10 @@ def _check_unsupported(body: dict) -> None:
             raise invalid("Invalid value for 'n': expected an integer of at least 1.", param="n")
         raise _unsupported("n", "'n' other than 1")
     response_format = body.get("response_format")
-    if response_format is not None:
-        if not isinstance(response_format, dict) or response_format.get("type") != "text":
-            raise _unsupported("response_format", "A 'response_format' other than text")
+    if response_format is not None and (
+        not isinstance(response_format, dict) or response_format.get("type") != "text"
+    ):
+        raise _unsupported("response_format", "A 'response_format' other than text")
     for name in ("tools", "functions"):
         if body.get(name):
             raise _unsupported(name, f"'{name}'")
@@ -192,26 +218,38 @@ def _max_tokens(body: dict) -> int | None:
         if value is None:
             continue
         if not _is_int(value) or value < 1:
-            raise invalid(f"Invalid value for '{name}': expected an integer of at least 1.", param=name)
+            raise invalid(
+                f"Invalid value for '{name}': expected an integer of at least 1.", param=name
+            )
         limit = value if limit is None else min(limit, value)
     return limit
 
 
 def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
     if content_type.split(";")[0].strip().lower() != "application/json":
-        raise invalid("Content-Type must be application/json.", param=None, code="invalid_content_type")
+        raise invalid(
+            "Content-Type must be application/json.", param=None, code="invalid_content_type"
+        )
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise invalid(f"The body of your request is not valid JSON: {exc}.", code="invalid_json") from None
+        raise invalid(
+            f"The body of your request is not valid JSON: {exc}.", code="invalid_json"
+        ) from None
     if not isinstance(body, dict):
         raise invalid("The body of your request must be a JSON object.", code="invalid_json")
     for name in body:
         if name not in KNOWN:
-            raise invalid(f"Unrecognized request argument supplied: {name}", param=name, code="unknown_parameter")
+            raise invalid(
+                f"Unrecognized request argument supplied: {name}",
+                param=name,
+                code="unknown_parameter",
+            )
     model = body.get("model")
     if model is None:
-        raise invalid("Missing required parameter: 'model'.", param="model", code="missing_required_parameter")
+        raise invalid(
+            "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
+        )
     if not isinstance(model, str) or not model:
         raise invalid("Invalid type for 'model': expected a string.", param="model")
     messages = _messages(body.get("messages"))
@@ -224,9 +262,17 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
     include_usage = False
     if options is not None:
         if not stream:
-            raise invalid("The 'stream_options' parameter is only allowed when 'stream' is enabled.", param="stream_options")
-        if not isinstance(options, dict) or not isinstance(options.get("include_usage", False), bool):
-            raise invalid("Invalid value for 'stream_options': expected {\"include_usage\": boolean}.", param="stream_options")
+            raise invalid(
+                "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+                param="stream_options",
+            )
+        if not isinstance(options, dict) or not isinstance(
+            options.get("include_usage", False), bool
+        ):
+            raise invalid(
+                "Invalid value for 'stream_options': expected {\"include_usage\": boolean}.",
+                param="stream_options",
+            )
         include_usage = options.get("include_usage", False)
     _check_unsupported(body)
     _range(body, "temperature", 0, 2)
@@ -241,8 +287,13 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
     for name in ("metadata", "logit_bias"):
         if body.get(name) is not None and not isinstance(body[name], dict):
             raise invalid(f"Invalid type for '{name}': expected an object.", param=name)
-    if body.get("parallel_tool_calls") is not None and not isinstance(body["parallel_tool_calls"], bool):
-        raise invalid("Invalid type for 'parallel_tool_calls': expected a boolean.", param="parallel_tool_calls")
+    if body.get("parallel_tool_calls") is not None and not isinstance(
+        body["parallel_tool_calls"], bool
+    ):
+        raise invalid(
+            "Invalid type for 'parallel_tool_calls': expected a boolean.",
+            param="parallel_tool_calls",
+        )
     return ChatRequest(
         model=model,
         messages=messages,

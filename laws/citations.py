@@ -42,7 +42,9 @@ class LawNameMatcher:
         # laws: [id, pcode, name, level, english_name]; acts win over regulations of the same name
         by_pcode = {pcode: law_id for law_id, pcode, *_ in laws}
         self.names: dict[str, int] = {}
-        for law_id, _, name, level, _ in sorted(laws, key=lambda row: LEVEL_RANK.get(row[3], 3), reverse=True):
+        for law_id, _, name, _level, _ in sorted(
+            laws, key=lambda row: LEVEL_RANK.get(row[3], 3), reverse=True
+        ):
             for variant in {name, _common_name(name)}:
                 if len(variant) >= 2:
                     self.names[variant] = law_id

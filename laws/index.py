@@ -26,7 +26,16 @@ DOC_SLOTS = 1 << 21  # docs per index (2M) when (key, doc) pairs are packed into
 REPEALED = ["（刪除）", "(刪除)", "刪除"]
 # Acts are what people ask about; regulations implement them and would otherwise drown them.
 LEVEL_PRIOR = {Law.Level.CONSTITUTION: 1.0, Law.Level.ACT: 1.0, Law.Level.REGULATION: 0.7}
-ARRAYS = ["terms", "term_ptr", "post_doc", "post_tf", "doc_norm", "doc_article", "doc_law", "doc_prior"]
+ARRAYS = [
+    "terms",
+    "term_ptr",
+    "post_doc",
+    "post_tf",
+    "doc_norm",
+    "doc_article",
+    "doc_law",
+    "doc_prior",
+]
 
 
 @dataclass
@@ -117,7 +126,9 @@ def index_build(*, directory: Path | None = None, batch: int = 20000) -> BuildSt
         directory.rename(old)
     tmp.rename(directory)
     shutil.rmtree(old, ignore_errors=True)
-    return BuildStats(len(article_ids), int(terms.size), int(keys.size), time.perf_counter() - started)
+    return BuildStats(
+        len(article_ids), int(terms.size), int(keys.size), time.perf_counter() - started
+    )
 
 
 class IndexMissing(Exception):
@@ -133,7 +144,9 @@ class SearchIndex:
                 setattr(self, name, np.load(directory / f"{name}.npy", mmap_mode="r"))
             self.laws = json.loads((directory / "laws.json").read_text())
         except FileNotFoundError as exc:
-            raise IndexMissing(f"no search index in {directory}: run `manage.py import_laws`") from exc
+            raise IndexMissing(
+                f"no search index in {directory}: run `manage.py import_laws`"
+            ) from exc
         self.stamp = self.meta["built_at"]
         self.size = int(self.meta["documents"])
 

@@ -111,7 +111,9 @@ def search(query: str, *, limit: int = 5, history: Sequence[str] = ()) -> Search
 
     wanted = max(limit - len(hits), 0)
     if wanted and scores.any():
-        top = np.argpartition(-scores, min(wanted + len(seen), scores.size - 1))[: wanted + len(seen)]
+        top = np.argpartition(-scores, min(wanted + len(seen), scores.size - 1))[
+            : wanted + len(seen)
+        ]
         top = top[np.argsort(-scores[top])]
         top = [int(d) for d in top if scores[d] > 0]
         ids = [int(index.doc_article[d]) for d in top]

@@ -63,7 +63,9 @@ def _json_text(source: str, data: bytes) -> str:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 names = [n for n in archive.namelist() if n.lower().endswith(".json")]
                 if len(names) != 1:
-                    raise SourceError(f"{source}: expected one .json file in the zip, found {len(names)}")
+                    raise SourceError(
+                        f"{source}: expected one .json file in the zip, found {len(names)}"
+                    )
                 data = archive.read(names[0])
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
             raise SourceError(f"{source}: corrupt zip file ({exc})") from exc
@@ -87,7 +89,6 @@ def _law_record(source: str, index: int, raw: dict) -> LawRecord:
     if not match or not name:
         raise SourceError(f"{source}: law #{index + 1} has no LawName or no pcode in LawURL")
     digest = json.dumps(raw, ensure_ascii=False, sort_keys=True)
-
 
     law = LawRecord(
         pcode=match.group(1),

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,59 +15,120 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ApiKey',
+            name="ApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('prefix', models.CharField(db_index=True, max_length=16)),
-                ('secret_hash', models.CharField(help_text='SHA-256 of the secret, never the secret', max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('expires_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('allowed_models', models.JSONField(blank=True, default=list, help_text='empty: every model')),
-                ('rpm_limit', models.PositiveIntegerField(blank=True, help_text='requests per minute', null=True)),
-                ('tpd_limit', models.PositiveIntegerField(blank=True, help_text='tokens per day', null=True)),
-                ('max_concurrent', models.PositiveIntegerField(blank=True, help_text='concurrent streams', null=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("prefix", models.CharField(db_index=True, max_length=16)),
+                (
+                    "secret_hash",
+                    models.CharField(
+                        help_text="SHA-256 of the secret, never the secret", max_length=64
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("expires_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "allowed_models",
+                    models.JSONField(blank=True, default=list, help_text="empty: every model"),
+                ),
+                (
+                    "rpm_limit",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="requests per minute", null=True
+                    ),
+                ),
+                (
+                    "tpd_limit",
+                    models.PositiveIntegerField(blank=True, help_text="tokens per day", null=True),
+                ),
+                (
+                    "max_concurrent",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="concurrent streams", null=True
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_keys",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RequestLog',
+            name="RequestLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('request_id', models.CharField(db_index=True, max_length=64)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('path', models.CharField(max_length=200)),
-                ('model', models.CharField(blank=True, max_length=100)),
-                ('status_code', models.PositiveSmallIntegerField()),
-                ('streamed', models.BooleanField(default=False)),
-                ('client_closed', models.BooleanField(default=False)),
-                ('finish_reason', models.CharField(blank=True, max_length=20)),
-                ('latency_ms', models.PositiveIntegerField(default=0)),
-                ('first_token_ms', models.PositiveIntegerField(blank=True, null=True)),
-                ('prompt_tokens', models.PositiveIntegerField(default=0)),
-                ('completion_tokens', models.PositiveIntegerField(default=0)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('error_message', models.TextField(blank=True)),
-                ('question', models.TextField(blank=True)),
-                ('answer', models.TextField(blank=True)),
-                ('api_key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='api_keys.apikey')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("request_id", models.CharField(db_index=True, max_length=64)),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("path", models.CharField(max_length=200)),
+                ("model", models.CharField(blank=True, max_length=100)),
+                ("status_code", models.PositiveSmallIntegerField()),
+                ("streamed", models.BooleanField(default=False)),
+                ("client_closed", models.BooleanField(default=False)),
+                ("finish_reason", models.CharField(blank=True, max_length=20)),
+                ("latency_ms", models.PositiveIntegerField(default=0)),
+                ("first_token_ms", models.PositiveIntegerField(blank=True, null=True)),
+                ("prompt_tokens", models.PositiveIntegerField(default=0)),
+                ("completion_tokens", models.PositiveIntegerField(default=0)),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("error_message", models.TextField(blank=True)),
+                ("question", models.TextField(blank=True)),
+                ("answer", models.TextField(blank=True)),
+                (
+                    "api_key",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="api_keys.apikey",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='apikey',
-            constraint=models.UniqueConstraint(fields=('user', 'name'), name='unique_key_name_per_user'),
+            model_name="apikey",
+            constraint=models.UniqueConstraint(
+                fields=("user", "name"), name="unique_key_name_per_user"
+            ),
         ),
         migrations.AddIndex(
-            model_name='requestlog',
-            index=models.Index(fields=['api_key', 'created_at'], name='api_keys_re_api_key_a9362e_idx'),
+            model_name="requestlog",
+            index=models.Index(
+                fields=["api_key", "created_at"], name="api_keys_re_api_key_a9362e_idx"
+            ),
         ),
     ]

@@ -88,7 +88,11 @@ def compose(question: str, result: SearchResult, *, english: bool | None = None)
         for hit in others:
             title = t["title"].format(law=_law_label(hit, english), number=hit.article.number)
             snippet = hit.article.content.replace("\n", " ")[:60]
-            yield f"- [{title}]({hit.article.url})：{snippet}…\n" if not english else f"- [{title}]({hit.article.url}): {snippet}…\n"
+            yield (
+                f"- [{title}]({hit.article.url})：{snippet}…\n"
+                if not english
+                else f"- [{title}]({hit.article.url}): {snippet}…\n"
+            )
         yield "\n"
     yield t["notes"] + "\n\n" + t["note_order"] + "\n" + t["note_detail"] + "\n\n"
     yield t["disclaimer"]

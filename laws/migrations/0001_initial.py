@@ -5,61 +5,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Law',
+            name="Law",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pcode', models.CharField(max_length=16, unique=True, verbose_name='law code')),
-                ('name', models.CharField(db_index=True, max_length=255)),
-                ('level', models.CharField(choices=[('憲法', 'Constitution'), ('法律', 'Act'), ('命令', 'Regulation')], max_length=8)),
-                ('category', models.CharField(blank=True, max_length=255)),
-                ('modified_date', models.CharField(blank=True, help_text='YYYYMMDD', max_length=8)),
-                ('effective_date', models.CharField(blank=True, help_text='YYYYMMDD', max_length=8)),
-                ('effective_note', models.TextField(blank=True)),
-                ('abolished', models.BooleanField(db_index=True, default=False)),
-                ('english_name', models.CharField(blank=True, max_length=500)),
-                ('url', models.URLField(max_length=300)),
-                ('foreword', models.TextField(blank=True)),
-                ('histories', models.TextField(blank=True)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("pcode", models.CharField(max_length=16, unique=True, verbose_name="law code")),
+                ("name", models.CharField(db_index=True, max_length=255)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("憲法", "Constitution"), ("法律", "Act"), ("命令", "Regulation")],
+                        max_length=8,
+                    ),
+                ),
+                ("category", models.CharField(blank=True, max_length=255)),
+                ("modified_date", models.CharField(blank=True, help_text="YYYYMMDD", max_length=8)),
+                (
+                    "effective_date",
+                    models.CharField(blank=True, help_text="YYYYMMDD", max_length=8),
+                ),
+                ("effective_note", models.TextField(blank=True)),
+                ("abolished", models.BooleanField(db_index=True, default=False)),
+                ("english_name", models.CharField(blank=True, max_length=500)),
+                ("url", models.URLField(max_length=300)),
+                ("foreword", models.TextField(blank=True)),
+                ("histories", models.TextField(blank=True)),
+                ("content_hash", models.CharField(max_length=64)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['pcode'],
+                "ordering": ["pcode"],
             },
         ),
         migrations.CreateModel(
-            name='Chapter',
+            name="Chapter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('heading', models.CharField(max_length=500)),
-                ('law', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='chapters', to='laws.law')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("heading", models.CharField(max_length=500)),
+                (
+                    "law",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="chapters",
+                        to="laws.law",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['law', 'position'],
+                "ordering": ["law", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveIntegerField()),
-                ('number', models.CharField(help_text='17, or 10-1 for 第十條之一', max_length=32)),
-                ('chapter', models.CharField(blank=True, help_text='nearest heading above', max_length=500)),
-                ('content', models.TextField()),
-                ('law', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='laws.law')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.PositiveIntegerField()),
+                ("number", models.CharField(help_text="17, or 10-1 for 第十條之一", max_length=32)),
+                (
+                    "chapter",
+                    models.CharField(blank=True, help_text="nearest heading above", max_length=500),
+                ),
+                ("content", models.TextField()),
+                (
+                    "law",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="articles",
+                        to="laws.law",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['law', 'position'],
-                'indexes': [models.Index(fields=['law', 'number'], name='laws_articl_law_id_1131fa_idx')],
+                "ordering": ["law", "position"],
+                "indexes": [
+                    models.Index(fields=["law", "number"], name="laws_articl_law_id_1131fa_idx")
+                ],
             },
         ),
     ]

@@ -30,6 +30,8 @@ class Command(BaseCommand):
             allowed_models=models,
             expires_in_days=opts["expires_in_days"],
         )
-        self.stdout.write(f"API key {opts['name']!r} for {user.username} ({created.api_key.prefix}…).")
+        self.stdout.write(
+            f"API key {opts['name']!r} for {user.username} ({created.api_key.prefix}…)."
+        )
         self.stdout.write("The secret is shown once; store it now:")
         self.stdout.write(created.secret)

@@ -21,7 +21,14 @@ class Command(BaseCommand):
         sources = sources or settings.LAWBOT_LAW_SOURCE
 
         def progress(items, total):
-            return tqdm(items, total=total, unit="law", desc="importing", disable=no_progress, file=self.stderr)
+            return tqdm(
+                items,
+                total=total,
+                unit="law",
+                desc="importing",
+                disable=no_progress,
+                file=self.stderr,
+            )
 
         try:
             summary = laws_import(sources=sources, progress=progress)

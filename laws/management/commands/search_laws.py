@@ -21,6 +21,8 @@ class Command(BaseCommand):
         for rank, hit in enumerate(result.hits, 1):
             score = "citation" if hit.reason == "citation" else f"{hit.score:.3f}"
             snippet = hit.article.content.replace("\n", " ")[:60]
-            self.stdout.write(f"{rank}. {score:>8}  {hit.article.title} [{hit.article.law.pcode}]  {snippet}")
+            self.stdout.write(
+                f"{rank}. {score:>8}  {hit.article.title} [{hit.article.law.pcode}]  {snippet}"
+            )
         if not result.hits and not result.missing:
             self.stdout.write("No matching articles.")

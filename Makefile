@@ -1,0 +1,45 @@
+# The README's commands. Everything lives in .venv; nothing is installed system-wide.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run serve test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+# The openai Python SDK's 2.x line, still in wide use, is tested from its own venv.
+.venv-openai2/.installed:
+	$(PYTHON) -m venv .venv-openai2 || python3 -m venv .venv-openai2
+	.venv-openai2/bin/pip install -q openai==2.54.0
+	touch $@
+
+tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
+	cd tests/node && npm ci --silent --no-audit --no-fund
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/python manage.py setup_lawbot
+	$(BIN)/python manage.py serve
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: $(VENV)/.dev-installed .venv-openai2/.installed tests/node/node_modules/.installed lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev-installed
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .venv-openai2 tests/node/node_modules

@@ -1,0 +1,24 @@
+import os
+import shutil
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve Lawbot under daphne on LAWBOT_HOST:LAWBOT_PORT."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--port", type=int, help="overrides LAWBOT_PORT")
+
+    def handle(self, *args, port, **options):
+        port = port or settings.LAWBOT_PORT
+        daphne = shutil.which("daphne", path=os.path.dirname(sys.executable)) or "daphne"
+        self.stdout.write(f"Lawbot is serving on http://{settings.LAWBOT_HOST}:{port}/")
+        self.stdout.flush()
+        # exec: daphne becomes this process, so signals and exit codes reach it directly.
+        os.execv(
+            daphne,
+            [daphne, "-b", settings.LAWBOT_HOST, "-p", str(port), "lawbot_site.asgi:application"],
+        )

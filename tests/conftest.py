@@ -1,0 +1,36 @@
+import pytest
+from django.contrib.auth import get_user_model
+
+from api_keys.services import api_key_create
+from laws.importer import laws_import
+from laws.index import index_build
+from tests.corpus import write_corpus
+
+
+@pytest.fixture(autouse=True)
+def _isolated_index(settings, tmp_path):
+    settings.LAWBOT_INDEX_DIR = tmp_path / "index"
+    settings.LAWBOT_COMPOSER_DELAY_MS = 0
+
+
+@pytest.fixture
+def corpus_files(tmp_path) -> list[str]:
+    return write_corpus(tmp_path / "corpus")
+
+
+@pytest.fixture
+def corpus(corpus_files, settings):
+    """The synthetic corpus imported and indexed (needs a django_db mark on the test)."""
+    laws_import(sources=corpus_files)
+    index_build(directory=settings.LAWBOT_INDEX_DIR)
+    return corpus_files
+
+
+@pytest.fixture
+def owner():
+    return get_user_model().objects.create_user("owner", password="owner-password-1")
+
+
+@pytest.fixture
+def api_secret(owner) -> str:
+    return api_key_create(user=owner, name="test").secret

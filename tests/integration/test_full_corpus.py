@@ -1,0 +1,52 @@
+"""The Ministry's full snapshot (LAWBOT_TEST_CORPUS): import, index, and the seed question."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from chat.engines.composer import compose
+from laws.importer import laws_import
+from laws.index import index_build
+from laws.models import Article, Law
+from laws.search import search
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+SOURCES = [p for p in os.environ.get("LAWBOT_TEST_CORPUS", "").split(",") if p]
+
+
+@pytest.fixture
+def full_corpus(settings):
+    if not SOURCES:
+        pytest.skip("LAWBOT_TEST_CORPUS is not set (.ci/run sets it)")
+    for source in SOURCES:
+        assert Path(source).is_file(), f"LAWBOT_TEST_CORPUS names a missing file: {source}"
+    summary = laws_import(sources=SOURCES)
+    index_build(directory=settings.LAWBOT_INDEX_DIR)
+    return summary
+
+
+def titles(query: str, limit: int = 5) -> list[str]:
+    return [hit.article.title for hit in search(query, limit=limit).hits]
+
+
+def test_full_snapshot_answers_the_seed_question(full_corpus):
+    assert full_corpus.laws_added == Law.objects.count() == 11547
+    assert Article.objects.count() == 218139
+    assert Law.objects.filter(abolished=True).count() == 3473
+
+    again = laws_import(sources=SOURCES)
+    assert (again.laws_added, again.laws_changed, again.laws_unchanged) == (0, 0, 11547)
+
+    seed = "請說明勞動基準法中的資遣費計算方式"
+    found = titles(seed)
+    assert "勞動基準法 第 17 條" in found
+    assert "勞工退休金條例 第 12 條" in found
+    answer = "".join(compose(seed, search(seed, limit=5)))
+    assert "每滿一年發給相當於一個月平均工資之資遣費" in answer  # 勞基法 §17, verbatim
+    assert "每滿一年發給二分之一個月之平均工資" in answer  # 勞退條例 §12, verbatim
+
+    assert titles("勞基法第38條")[0] == "勞動基準法 第 38 條"
+    assert titles("刑法第185條之3")[0] == "中華民國刑法 第 185-3 條"
+    assert titles("民法第 767 條和第 184 條")[:2] == ["民法 第 767 條", "民法 第 184 條"]
+    assert search("勞動基準法第999條").missing == ["勞動基準法沒有第 999 條"]

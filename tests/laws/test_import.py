@@ -1,0 +1,124 @@
+import copy
+import functools
+import http.server
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from laws.importer import laws_import
+from laws.models import Article, Chapter, Law
+from laws.sources import SourceError
+from tests import corpus as synthetic
+
+pytestmark = pytest.mark.django_db
+
+
+def test_import_stores_laws_chapters_and_articles(corpus_files):
+    summary = laws_import(sources=corpus_files)
+    assert summary.laws_added == 6
+    assert summary.articles_added == Article.objects.count() == 16
+    labour = Law.objects.get(pcode="N0030001")
+    assert labour.name == "勞動基準法"
+    assert labour.level == "法律"
+    assert labour.english_name == "Labor Standards Act"
+    assert labour.url.endswith("pcode=N0030001")
+    assert not labour.abolished
+    assert Law.objects.get(pcode="Z0000001").abolished
+    assert Law.objects.get(pcode="N0030002").level == "命令"
+    assert list(Chapter.objects.filter(law=labour).values_list("heading", flat=True))[:2] == [
+        "第 一 章 總則",
+        "第 二 章 勞動契約",
+    ]
+    article = Article.objects.get(law=labour, number="10-1")
+    assert article.chapter == "第 二 章 勞動契約"
+    assert article.url.endswith("pcode=N0030001&flno=10-1")
+    assert "\r" not in Article.objects.get(law=labour, number="2").content
+
+
+def test_reimporting_the_same_snapshot_changes_nothing(corpus_files):
+    laws_import(sources=corpus_files)
+    ids = set(Article.objects.values_list("id", flat=True))
+    summary = laws_import(sources=corpus_files)
+    assert (summary.laws_added, summary.laws_changed, summary.laws_unchanged) == (0, 0, 6)
+    assert summary.articles_unchanged == 16
+    assert set(Article.objects.values_list("id", flat=True)) == ids
+
+
+def test_a_newer_snapshot_updates_what_changed(tmp_path, corpus_files):
+    laws_import(sources=corpus_files)
+    civil = copy.deepcopy(synthetic.CIVIL)
+    civil["LawArticles"][0]["ArticleContent"] = "因故意或過失侵害他人權利者，應負賠償責任。"
+    civil["LawArticles"].append(
+        synthetic.article("185", "數人共同不法侵害他人之權利者，連帶負責。")
+    )
+    newer = synthetic.write_zip(tmp_path / "newer.zip", [civil])
+    summary = laws_import(sources=[str(newer)])
+    assert (summary.laws_changed, summary.laws_unchanged) == (1, 0)
+    assert (summary.articles_changed, summary.articles_added, summary.articles_unchanged) == (
+        1,
+        1,
+        1,
+    )
+    assert Article.objects.get(law__pcode="B0000001", number="184").content.startswith(
+        "因故意或過失侵害"
+    )
+    assert Article.objects.filter(law__pcode="N0030001").count() == 9
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"PK\x03\x04 this is not really a zip", "corrupt zip"),
+        (b"\xef\xbb\xbf{not json", "not valid JSON"),
+        (b'{"Laws": "nope"}', "no 'Laws' list"),
+        (b'{"Laws": [{"LawName": "x"}]}', "no pcode"),
+        (b"\xff\xfe\x00\x00", "not UTF-8"),
+    ],
+)
+def test_a_bad_file_gives_one_line_and_leaves_the_corpus_intact(
+    tmp_path, corpus_files, content, message
+):
+    laws_import(sources=corpus_files)
+    before = Article.objects.count()
+    bad = tmp_path / "bad.json.zip"
+    bad.write_bytes(content)
+    with pytest.raises(CommandError) as error:
+        call_command("import_laws", corpus_files[0], str(bad), "--no-progress")
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+    assert Article.objects.count() == before
+
+
+def test_a_missing_file_is_a_clear_error():
+    with pytest.raises(SourceError, match="no such file"):
+        laws_import(sources=["/nonexistent/ChLaw.json.zip"])
+
+
+def test_import_from_an_http_url(tmp_path, corpus_files):
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "corpus")
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/ChLaw.json.zip"
+        summary = laws_import(sources=[url])
+    finally:
+        server.shutdown()
+    assert summary.laws_added == 5
+
+
+def test_import_command_prints_a_summary_and_builds_the_index(corpus_files, capsys, settings):
+    call_command("import_laws", *corpus_files, "--no-progress")
+    out = capsys.readouterr().out
+    assert "laws: 6 added, 0 changed, 0 unchanged" in out
+    assert "Search index: 14 articles" in out  # in force, repealed article left out
+    assert (settings.LAWBOT_INDEX_DIR / "terms.npy").exists()
+
+
+def test_import_uses_lawbot_law_source_by_default(corpus_files, settings, capsys):
+    settings.LAWBOT_LAW_SOURCE = corpus_files
+    call_command("import_laws", "--no-progress")
+    assert Law.objects.count() == 6

@@ -1,0 +1,50 @@
+import pytest
+from django.core.management import call_command
+
+from laws.search import search
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(result) -> list[str]:
+    return [hit.article.title for hit in result.hits]
+
+
+def test_explicit_citation_resolves_directly(corpus):
+    result = search("勞基法第17條")
+    assert titles(result)[0] == "勞動基準法 第 17 條"
+    assert result.hits[0].reason == "citation"
+
+
+def test_missing_article_gets_an_honest_answer(corpus):
+    result = search("勞動基準法第999條")
+    assert result.missing == ["勞動基準法沒有第 999 條"]
+    assert all(hit.reason != "citation" for hit in result.hits)
+
+
+def test_seed_question_finds_both_severance_articles(corpus):
+    found = titles(search("請說明勞動基準法中的資遣費計算方式", limit=5))
+    assert "勞動基準法 第 17 條" in found
+    assert "勞工退休金條例 第 12 條" in found
+
+
+def test_everyday_words_reach_statutory_terms(corpus):
+    assert titles(search("特休有幾天"))[0] == "勞動基準法 第 38 條"
+
+
+def test_acts_rank_above_their_regulations(corpus):
+    found = titles(search("資遣費的計算"))
+    assert found.index("勞動基準法 第 17 條") < found.index("勞動基準法施行細則 第 7 條")
+
+
+def test_abolished_laws_and_repealed_articles_are_not_retrieved(corpus):
+    found = titles(search("資遣費舊制度 刪除", limit=20))
+    assert not any("已廢止" in title for title in found)
+    assert "勞動基準法 第 39 條" not in found
+
+
+def test_search_laws_command_prints_scores(corpus, capsys):
+    call_command("search_laws", "資遣費")
+    out = capsys.readouterr().out
+    assert "勞動基準法 第 17 條 [N0030001]" in out
+    assert out.splitlines()[0].startswith("1.")
