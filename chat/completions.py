@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 
-from chat.engines.composer import composer_deltas
+from chat.engines import engine_deltas
 from chat.errors import ApiError, internal_error
 from chat.exchange import Exchange
 from chat.streaming import Finish, limit_tokens, sse, stop_at
@@ -114,7 +114,12 @@ async def completion_start(request: ChatRequest, exchange: Exchange) -> Completi
 async def answer_deltas(completion: Completion, finish: Finish) -> AsyncIterator[str]:
     """The answer text in pieces, cut by `stop` and the token limit, recorded on the exchange."""
     request = completion.request
-    deltas = composer_deltas(request.question, completion.result)
+    deltas = engine_deltas(
+        model=request.model,
+        messages=request.messages,
+        result=completion.result,
+        sampling=request.sampling,
+    )
     pieces: list[str] = []
     exchange = completion.exchange
     try:

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
     path("v1/", include("chat.api_urls")),
     path("", include("chat.api_urls")),
 ]
