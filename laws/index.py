@@ -153,6 +153,10 @@ class SearchIndex:
             raise IndexMissing(
                 f"no search index in {directory}: run `manage.py import_laws`"
             ) from exc
+        if self.meta.get("format") != FORMAT:
+            raise IndexMissing(
+                f"the index in {directory} is outdated: run `manage.py import_laws --rebuild-index`"
+            )
         self.stamp = self.meta["built_at"]
         self.size = int(self.meta["documents"])
 

@@ -1,6 +1,9 @@
+import json
+
 import pytest
 from django.core.management import call_command
 
+from laws.index import IndexMissing, SearchIndex
 from laws.search import search
 
 pytestmark = pytest.mark.django_db
@@ -51,10 +54,6 @@ def test_search_laws_command_prints_scores(corpus, capsys):
 
 
 def test_an_index_of_an_older_format_counts_as_missing(corpus, settings):
-    import json
-
-    from laws.index import IndexMissing, SearchIndex
-
     meta_path = settings.LAWBOT_INDEX_DIR / "meta.json"
     meta = json.loads(meta_path.read_text())
     meta_path.write_text(json.dumps({**meta, "format": 0}))
