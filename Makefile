@@ -31,6 +31,13 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py setup_lawbot
 	$(BIN)/python manage.py serve
 
+# Production: DEBUG off (SECRET_KEY and ALLOWED_HOSTS must be set), WORKERS daphne processes
+# sharing one socket. Use DATABASE_URL=postgres://… and REDIS_URL=redis://… when WORKERS > 1.
+WORKERS ?= 2
+serve: $(VENV)/.installed
+	DEBUG=false $(BIN)/python manage.py setup_lawbot
+	DEBUG=false $(BIN)/python manage.py serve --workers $(WORKERS)
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
