@@ -128,10 +128,19 @@ def lawbot_server_factory(tmp_path_factory):
     started: list[subprocess.Popen] = []
     databases: list[str] = []
     base_url = os.environ.get("DATABASE_URL", "")
+    admin_url = (
+        base_url
+        if base_url.startswith("postgres")
+        else "postgres://postgres@127.0.0.1:5432/postgres"
+    )
 
-    def factory(**extra_env: str) -> LiveServer:
+    def factory(_database_via: str = "", **extra_env: str) -> LiveServer:
+        """_database_via: a PostgreSQL URL (e.g. through a proxy) to create this server's
+        database on; by default the test run's PostgreSQL, if it uses one, else SQLite."""
         var_dir = tmp_path_factory.mktemp("live")
-        if base_url.startswith("postgres"):
+        if _database_via:
+            extra_env["DATABASE_URL"] = postgres_database(_database_via, databases)
+        elif base_url.startswith("postgres"):
             extra_env.setdefault("DATABASE_URL", postgres_database(base_url, databases))
         env = server_env(var_dir, **extra_env)
         manage(env, "migrate", "-v0")
@@ -151,7 +160,7 @@ def lawbot_server_factory(tmp_path_factory):
         except subprocess.TimeoutExpired:
             process.kill()
     if databases:
-        with psycopg.connect(maintenance_url(base_url), autocommit=True) as connection:
+        with psycopg.connect(maintenance_url(admin_url), autocommit=True) as connection:
             for name in databases:
                 connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
