@@ -119,6 +119,7 @@ async def answer_deltas(completion: Completion, finish: Finish) -> AsyncIterator
         messages=request.messages,
         result=completion.result,
         sampling=request.sampling,
+        paced=request.stream,
     )
     pieces: list[str] = []
     exchange = completion.exchange

@@ -11,7 +11,13 @@ from laws.search import SearchResult
 
 
 def engine_deltas(
-    *, model: str, messages: Sequence[Message], result: SearchResult, sampling: dict | None = None
+    *,
+    model: str,
+    messages: Sequence[Message],
+    result: SearchResult,
+    sampling: dict | None = None,
+    paced: bool = True,
 ) -> AsyncIterator[str]:
+    """paced=False for an answer nobody watches grow (non-streamed): no pauses between pieces."""
     question = next((m.content for m in reversed(messages) if m.role == "user"), "")
-    return composer_deltas(question, result)
+    return composer_deltas(question, result, paced=paced)

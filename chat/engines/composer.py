@@ -110,10 +110,13 @@ def pieces(text: str) -> Iterator[str]:
             yield match.group()
 
 
-async def composer_deltas(question: str, result: SearchResult) -> AsyncIterator[str]:
-    delay = settings.LAWBOT_COMPOSER_DELAY_MS / 1000
+async def composer_deltas(
+    question: str, result: SearchResult, *, paced: bool = True
+) -> AsyncIterator[str]:
+    # Paced, a pause between pieces lets a reader watch the answer grow; unpaced (a non-streamed
+    # answer) nobody is watching, so it is produced at once.
+    delay = settings.LAWBOT_COMPOSER_DELAY_MS / 1000 if paced else 0
     for block in compose(question, result):
         for piece in pieces(block):
             yield piece
-            # A pause lets a reader watch the answer grow, and yields to the event loop.
-            await asyncio.sleep(delay)
+            await asyncio.sleep(delay)  # also yields to the event loop
