@@ -7,7 +7,6 @@ sends bounded load, prints percentiles, and stops everything. Targets only 127.0
 
 import argparse
 import asyncio
-import os
 import statistics
 import subprocess
 import sys
@@ -19,8 +18,8 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from tests.e2e.conftest import free_port, manage, postgres_database, server_env  # noqa: E402
 from tests.corpus import write_corpus  # noqa: E402
+from tests.e2e.conftest import free_port, manage, postgres_database, server_env  # noqa: E402
 
 QUESTION = "請說明勞動基準法中的資遣費計算方式"
 
