@@ -109,9 +109,11 @@ LAWBOT_REDIS_PREFIX = env("LAWBOT_REDIS_PREFIX", default="lawbot")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "api_keys.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": LAWBOT_REDIS_PREFIX,
+            # Fail fast when Redis is away: the cache then falls back to process memory.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     CHANNEL_LAYERS = {
