@@ -54,7 +54,7 @@ def _upstream_message(error: openai.APIError) -> str:
         message = body
     else:
         message = error.message
-    return message[:1000]
+    return " ".join(message.split())[:500]  # an HTML error page from a proxy stays readable
 
 
 def upstream_failure(error: openai.APIError, *, started: bool) -> ApiError:
@@ -78,6 +78,14 @@ def upstream_failure(error: openai.APIError, *, started: bool) -> ApiError:
             503,
             "The upstream LLM is unavailable (cannot connect to it); try again later.",
             code="upstream_unavailable",
+        )
+    if isinstance(error, openai.APIStatusError) and error.status_code in (401, 403):
+        # Its message may quote Lawbot's own upstream key; the caller is told only what to do.
+        return ApiError(
+            502,
+            f"The upstream LLM refused Lawbot's credentials (HTTP {error.status_code}); "
+            "the operator must check LAWBOT_LLM_API_KEY.",
+            code="upstream_error",
         )
     if isinstance(error, openai.APIStatusError):
         return ApiError(

@@ -6,6 +6,11 @@ import pytest
 from asgiref.sync import sync_to_async
 
 from api_keys.models import RequestLog
+from chat.engines import engine_deltas
+from chat.errors import ApiError
+from chat.streaming import Finish
+from chat.validation import Message
+from laws.search import SearchResult
 from tests.chat.test_api import KeyClient, events, post
 from tests.standin_llm import ANSWER, USAGE, StandInLLM, refused_url
 
@@ -185,6 +190,12 @@ BEFORE_STREAM = [
         "context too long",
     ),
     ({"fail": "stall_headers"}, 504, "upstream_timeout", "did not respond"),
+    (
+        {"fail": "status", "status": 401, "message": "bad key sk-12***89"},
+        502,
+        "upstream_error",
+        "LAWBOT_LLM_API_KEY",
+    ),
 ]
 
 
@@ -200,7 +211,7 @@ async def test_failure_before_the_first_byte_is_an_http_error(
     assert response["Content-Type"] == "application/json"
     error = response.json()["error"]
     assert error["code"] == code and error["type"] == "server_error"
-    assert message in error["message"]
+    assert message in error["message"] and "sk-12" not in error["message"]
     log = await last_log()
     assert (log.status_code, log.error_code) == (status, code)
     assert len(upstream.requests) == 1  # not retried
@@ -251,3 +262,29 @@ async def test_failure_mid_answer_without_streaming_is_an_http_error(
     response = await post(client, body())
     assert response.status_code == (504 if code == "upstream_timeout" else 502)
     assert response.json()["error"]["code"] == code
+
+
+async def test_engine_deltas_is_the_same_engine_for_the_chat_page(upstream):
+    finish = Finish()
+    pieces = [
+        piece
+        async for piece in engine_deltas(
+            model="lawbot-pro",
+            messages=[Message("user", SEED)],
+            result=SearchResult([]),
+            finish=finish,
+        )
+    ]
+    assert pieces == ANSWER
+    assert finish.usage == USAGE and finish.reason == "stop"
+    assert "找不到" in upstream.last.body["messages"][0]["content"]
+
+
+async def test_engine_deltas_raises_upstream_errors_when_iterated(upstream):
+    upstream.reset(fail="status", status=503, message="loading model")
+    deltas = engine_deltas(
+        model="lawbot-pro", messages=[Message("user", SEED)], result=SearchResult([])
+    )
+    with pytest.raises(ApiError) as raised:
+        await anext(deltas)
+    assert raised.value.status == 502 and "loading model" in raised.value.message
