@@ -17,6 +17,7 @@ from chat.validation import Message
 from laws.search import SearchResult
 
 FINISH_REASONS = {"stop", "length", "content_filter"}
+NO_RETRY = {"x-should-retry": "false"}
 NOT_SENT = {"parallel_tool_calls"}  # meaningless without tools, and OpenAI rejects it alone
 logger = logging.getLogger(__name__)
 # One client (and connection pool) per event loop: pooled connections cannot cross loops.
@@ -86,12 +87,15 @@ def upstream_failure(error: openai.APIError, *, started: bool) -> ApiError:
             f"The upstream LLM refused Lawbot's credentials (HTTP {error.status_code}); "
             "the operator must check LAWBOT_LLM_API_KEY.",
             code="upstream_error",
+            headers=NO_RETRY,
         )
     if isinstance(error, openai.APIStatusError):
         return ApiError(
             502,
             f"The upstream LLM answered HTTP {error.status_code}: {_upstream_message(error)}",
             code="upstream_error",
+            # The upstream refusing this request (context too long…) will refuse it again.
+            headers=NO_RETRY if error.status_code < 500 else None,
         )
     return ApiError(
         502,

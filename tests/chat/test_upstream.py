@@ -212,6 +212,8 @@ async def test_failure_before_the_first_byte_is_an_http_error(
     error = response.json()["error"]
     assert error["code"] == code and error["type"] == "server_error"
     assert message in error["message"] and "sk-12" not in error["message"]
+    upstream_status = script.get("status", 500)
+    assert response.has_header("x-should-retry") == (upstream_status < 500)
     log = await last_log()
     assert (log.status_code, log.error_code) == (status, code)
     assert len(upstream.requests) == 1  # not retried
