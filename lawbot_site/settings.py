@@ -177,5 +177,19 @@ LAWBOT_LOG_CONTENT = env.bool("LAWBOT_LOG_CONTENT", default=True)
 LAWBOT_LLM_BASE_URL = env("LAWBOT_LLM_BASE_URL", default="")
 LAWBOT_LLM_API_KEY = env("LAWBOT_LLM_API_KEY", default="")
 LAWBOT_LLM_MODEL = env("LAWBOT_LLM_MODEL", default="")
+# Seconds the upstream may stay silent: to connect, to answer, and between two pieces of a stream.
 LAWBOT_LLM_TIMEOUT = env.float("LAWBOT_LLM_TIMEOUT", default=60.0)
+# Tokens (Lawbot's count) of articles + conversation sent upstream; fit it to the model's context.
+LAWBOT_LLM_CONTEXT_TOKENS = env.int("LAWBOT_LLM_CONTEXT_TOKENS", default=6000)
+# The name the upstream knows the answer cap by: max_tokens (Ollama, llama.cpp, vLLM) or
+# max_completion_tokens (OpenAI's newer models).
+LAWBOT_LLM_MAX_TOKENS_PARAM = env("LAWBOT_LLM_MAX_TOKENS_PARAM", default="max_tokens")
+if LAWBOT_LLM_MAX_TOKENS_PARAM not in ("max_tokens", "max_completion_tokens"):
+    raise ImproperlyConfigured(
+        "LAWBOT_LLM_MAX_TOKENS_PARAM must be max_tokens or max_completion_tokens."
+    )
+if LAWBOT_LLM_BASE_URL and not LAWBOT_LLM_MODEL:
+    raise ImproperlyConfigured(
+        "Set LAWBOT_LLM_MODEL to the upstream's model name (LAWBOT_LLM_BASE_URL is set)."
+    )
 DATA_UPLOAD_MAX_MEMORY_SIZE = LAWBOT_MAX_BODY_BYTES + 1024
