@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from asgiref.sync import sync_to_async
 
+from chat.calculators import calculate
+from chat.calculators.articles import with_calculation_articles
 from chat.engines import engine_deltas
 from chat.errors import ApiError, internal_error
 from chat.exchange import Exchange
@@ -16,7 +18,7 @@ from chat.streaming import Finish, limit_tokens, sse, stop_at
 from chat.validation import ChatRequest
 from laws.index import IndexMissing
 from laws.search import SearchResult, search
-from laws.text import count_tokens
+from laws.text import count_tokens, is_english
 
 MODELS = {
     "lawbot-pro": "Retrieval over Taiwan's laws + the configured LLM (the built-in composer without one)",
@@ -106,6 +108,9 @@ async def completion_start(request: ChatRequest, exchange: Exchange) -> Completi
             "The law index is not built yet; the operator must run import_laws.",
             code="index_unavailable",
         ) from exc
+    # The articles a calculation rests on are cited even when retrieval ranked them low.
+    calculations = calculate(request.question, english=is_english(request.question))
+    result = await sync_to_async(with_calculation_articles)(result, calculations)
     return Completion(
         request, result, exchange, "chatcmpl-" + secrets.token_hex(12), int(time.time())
     )
