@@ -62,7 +62,8 @@ class Calculation:
                 f"請提供{ask}，即可算出結果。" if zh else f"Please give {ask} to get the figure."
             )
             lines.append("")
-        lines += [f"> {note}" for note in self.notes]
+        if self.notes:  # one quoted paragraph per note
+            lines.append("\n>\n".join(f"> {note}" for note in self.notes))
         return "\n".join(lines).rstrip() + "\n"
 
     def facts(self) -> str:
