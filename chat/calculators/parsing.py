@@ -85,12 +85,15 @@ MONEY_RE = re.compile(
     rf"(?P<wan>{N})\s*萬\s*(?:(?P<rest>{N})\s*(?P<qian>千)?)?"
     r"|(?:NT\$|NTD|TWD|\$)\s*(?P<cur>\d+(?:\.\d+)?)\s*(?P<curk>[kK]\b)?"
     r"|(?P<k>\d+(?:\.\d+)?)\s*[kK]\b"
-    r"|(?P<yuan>\d+(?:\.\d+)?)\s*(?=元|塊|dollars|NTD|TWD)"
-    r"|(?P<bare>(?<![\d.])\d{4,}(?:\.\d+)?)(?!\s*(?:年|小時|個?月|天|日|hours?|days?|months?|years?))"
+    r"|(?P<yuan>\d+(?:\.\d+)?)\s*(?=元|塊|dollars|NTD|TWD|\s+(?:an|per)\s+hour)"
+    r"|(?P<bare>(?<![\d.])(?!(?:19|20)\d\d(?!\d))\d{4,}(?:\.\d+)?)(?!\s*(?:年|小時|個?月|天|日|hours?|days?|months?|years?))"
 )
 HOURLY_RE = re.compile(
     r"(?:時薪|每小時|hourly\s+(?:wage|rate|pay)(?:\s+(?:of|is))?)\s*(?:NT\$|\$)?\s*(?P<n>\d+(?:\.\d+)?)",
     re.I,
+)
+HOURLY_AFTER_RE = re.compile(
+    r"^\s*(?:元)?\s*(?:/|每)\s*(?:小時|時|h\b|hour)|^\s*(?:an|per)\s+hour", re.I
 )
 LIST_GAP_RE = re.compile(
     r"^[\s、,，;；/和及與]*(?:and\s*)?[\s、,，]*(?:元)?[\s、,，;；/和及與]*(?:and\s*)?$"
@@ -124,7 +127,8 @@ DURATION_EN_RE = re.compile(
 )
 PERIOD_BEFORE_RE = re.compile(r"(?:前|最近|近|過去|last|past|previous|the)\s*$", re.I)
 PERIOD_AFTER_RE = re.compile(
-    r"^\s*(?:內|前|後|以前|以後|的?(?:工資|薪資|薪水)|'?s?\s*(?:wages|salary|pay)|ago|later)", re.I
+    r"^\s*(?:內|前|後|以前|以後|加班|的?(?:工資|薪資|薪水)|(?:'s?|s')\s*(?:wages|salary|pay)|of\s+(?:wages|salary|pay)|ago|later)",
+    re.I,
 )
 SERVICE_CONTEXT_RE = re.compile(
     r"(?:年資|工作了?|做了|服務了?|任職|在職|待了|已經|滿|資歷|seniority|worked|employed|service|been|for)\s*$",
@@ -258,21 +262,19 @@ def _read_money(text: str, facts: Facts) -> None:
             runs[-1].append(amount)
         else:
             runs.append([amount])
+    unnamed: list[Decimal] = []
     for run in runs:
         if len(run) >= 3:
             facts.wages = [value for value, *_ in run]
             continue
-        for value, start, _ in run:
+        for value, start, end in run:
             window = text[max(0, start - 14) : start]
             kinds = [
                 (m.end(), -rank, kind)
                 for rank, (kind, rx) in enumerate(KEYWORDS)
                 for m in rx.finditer(window)
             ]
-            after = text[run[-1][2] :][:10]
-            if re.match(
-                r"^\s*(?:元)?\s*(?:/|每)?\s*(?:小時|時|h\b|hour|an hour|per hour)", after, re.I
-            ):
+            if HOURLY_AFTER_RE.match(text[end:]):
                 kinds.append((99, 0, "hourly"))
             kind = max(kinds)[2] if kinds else None
             if kind == "average" and facts.average_wage is None:
@@ -283,8 +285,10 @@ def _read_money(text: str, facts: Facts) -> None:
                 facts.wages_total = value
             elif kind == "monthly" and facts.monthly_wage is None:
                 facts.monthly_wage = value
-            elif kind is None and facts.monthly_wage is None and value >= 1000:
-                facts.monthly_wage = value  # 「45,000元」 alone: the monthly wage
+            elif kind is None and value >= 1000:
+                unnamed.append(value)
+    if facts.monthly_wage is None and unnamed:
+        facts.monthly_wage = unnamed[0]  # 「45,000元」 alone: the monthly wage
 
 
 def _duration(match: re.Match, english: bool) -> Service | None:

@@ -107,3 +107,21 @@ def test_service_between_dates_counts_months_then_days():
     assert between(date(2020, 1, 31), date(2020, 3, 1)) == Service(0, 1, 1)
     assert worked(date(2020, 1, 1), date(2020, 12, 31)) == Service(1, 0, 0)
     assert worked(date(2020, 1, 1), date(2022, 1, 1)) == Service(2, 0, 1)
+
+
+def test_a_year_is_not_a_wage_and_a_keyed_amount_wins():
+    facts = parse("I was laid off in 2024 after 3 years, salary 40000")
+    assert facts.monthly_wage == 40000 and facts.service == Service(3, 0, 0)
+
+
+def test_a_month_of_overtime_is_not_a_length_of_service():
+    facts = parse("月薪3萬，每天加班3小時，一個月加班66小時")
+    assert facts.service is None
+    assert facts.workday_extra == 3 and facts.month_overtime == 66
+
+
+@pytest.mark.parametrize(
+    "question", ["I make 200 an hour", "時薪200", "200元/小時", "NT$200 per hour"]
+)
+def test_hourly_wage_forms(question):
+    assert parse(question).hourly_wage == 200
