@@ -210,7 +210,7 @@ def severance(facts: Facts, *, english: bool, today: date) -> Calculation:
         articles.append((LSA, "17"))
     if "new" in systems:
         articles.append((LPA, "12"))
-    if systems == {"old", "new"}:
+    if parts and len(parts) > 1:  # a split calculation rests on the transition rules too
         articles += [(LPA, "11"), (LSA, "84-2")]
     names = {
         frozenset({"new"}): tr(english, "資遣費（勞退新制）", "Severance pay (new pension system)"),

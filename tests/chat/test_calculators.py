@@ -132,6 +132,7 @@ def test_severance_without_numbers_gives_the_formula_and_asks():
     calc = only("請說明勞動基準法中的資遣費計算方式", "severance")
     assert calc.value is None and calc.result is None
     assert len(calc.missing) == 2
+    assert calc.articles == ((LSA, "17"), (LPA, "12"))
     text = calc.markdown()
     assert "公式" in text and "請提供" in text and "最高 6 個月" in text
     assert "尚缺" in calc.facts()
