@@ -34,7 +34,8 @@ class Calculation:
     figures: dict[str, int] = field(default_factory=dict)  # e.g. {"days": 20, "pay": 24000}
 
     def cites(self) -> str:
-        return "、".join(article_label(p, n, self.english) for p, n in self.articles)
+        sep = ", " if self.english else "、"
+        return sep.join(article_label(p, n, self.english) for p, n in self.articles)
 
     def markdown(self) -> str:
         zh = not self.english
@@ -121,7 +122,9 @@ def num(value: Fraction | int | Decimal) -> str:
 
 
 def frac(value: Fraction) -> str:
-    """A ratio as the Ministry writes it: 7/4, or 2 when whole."""
-    return (
-        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
-    )
+    """A ratio as the Ministry writes it (7/4, 25/12, or 2 when whole); a long one as a decimal."""
+    if value.denominator == 1:
+        return str(value.numerator)
+    if value.denominator <= 24:
+        return f"{value.numerator}/{value.denominator}"
+    return num(value)
