@@ -135,7 +135,7 @@ SERVICE_CONTEXT_RE = re.compile(
     re.I,
 )
 HOURS_RE = re.compile(rf"(?P<n>{N})\s*(?:個)?\s*(?:小時|鐘頭|hours?|hrs?\b|h\b)", re.I)
-CLAUSE_RE = re.compile(r"[^，。；;！？!?\n]+|(?<!\d)\.(?!\d)")
+CLAUSE_SPLIT_RE = re.compile(r"[，。；;！？!?,\n]|(?<!\d)\.(?!\d)")
 REST_RE = re.compile(r"休息日|rest[\s-]?day|day off|週六|星期六|saturday", re.I)
 MONTH_SCOPE_RE = re.compile(
     r"本月|這個月|這月|當月|每月|一個月|整個月|a month|per month|this month|monthly|in a month",
@@ -337,8 +337,7 @@ def _read_service(text: str, facts: Facts) -> str:
 
 
 def _read_hours(text: str, facts: Facts) -> None:
-    for clause in CLAUSE_RE.finditer(text):
-        part = clause.group()
+    for part in CLAUSE_SPLIT_RE.split(text):
         hours = HOURS_RE.search(part)
         if not hours or (n := number(hours.group("n"))) is None:
             continue

@@ -125,3 +125,8 @@ def test_a_month_of_overtime_is_not_a_length_of_service():
 )
 def test_hourly_wage_forms(question):
     assert parse(question).hourly_wage == 200
+
+
+def test_english_clauses_split_on_commas():
+    facts = parse("salary 36000, worked 10 hours on a weekday, rest day 4 hours")
+    assert facts.workday_hours == 10 and facts.rest_day_hours == 4
