@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 
+from chat.calculators import calculate
+from chat.calculators.articles import with_calculation_articles
 from chat.engines import engine_open, engine_owner
 from chat.errors import ApiError, internal_error
 from chat.exchange import Exchange
@@ -17,7 +19,7 @@ from chat.streaming import Finish, sse
 from chat.validation import ChatRequest
 from laws.index import IndexMissing
 from laws.search import SearchResult, search
-from laws.text import count_tokens
+from laws.text import count_tokens, is_english
 
 MODELS = {
     "lawbot-pro": "Retrieval over Taiwan's laws + the configured LLM (the built-in composer without one)",
@@ -114,6 +116,9 @@ async def completion_start(request: ChatRequest, exchange: Exchange) -> Completi
             "The law index is not built yet; the operator must run import_laws.",
             code="index_unavailable",
         ) from exc
+    # The articles a calculation rests on are cited even when retrieval ranked them low.
+    calculations = calculate(request.question, english=is_english(request.question))
+    result = await sync_to_async(with_calculation_articles)(result, calculations)
     completion = Completion(
         request, result, exchange, "chatcmpl-" + secrets.token_hex(12), int(time.time())
     )
