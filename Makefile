@@ -48,7 +48,8 @@ test: $(VENV)/.dev-installed .venv-openai2/.installed tests/node/node_modules/.i
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$LAWBOT_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on PostgreSQL + Redis"; \
-	  DATABASE_URL="$$LAWBOT_TEST_DATABASE_URL" REDIS_URL="$$LAWBOT_TEST_REDIS_URL" $(BIN)/pytest $(PYTEST_ARGS); \
+	  DATABASE_URL="$$LAWBOT_TEST_DATABASE_URL" REDIS_URL="$$LAWBOT_TEST_REDIS_URL" \
+	  LAWBOT_TEST_DATABASE_NAME="test_lawbot_$$$$" $(BIN)/pytest $(PYTEST_ARGS); \
 	fi
 
 bench: $(VENV)/.dev-installed
