@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from api_keys.limits import Lease
 from api_keys.models import ApiKey, RequestLog
 from chat.errors import ApiError
 
@@ -28,6 +29,7 @@ class Exchange:
     question: str = ""
     answer: str = ""
     saved: bool = False
+    lease: Lease | None = None
 
     def mark_first_token(self) -> None:
         if self.first_token_at is None:
@@ -41,6 +43,14 @@ class Exchange:
         if self.saved:
             return
         self.saved = True
+        try:
+            await self._create_log()
+        finally:
+            # The log row first: a token counter seeded meanwhile then already includes it.
+            if self.lease:
+                await self.lease.release(tokens=self.prompt_tokens + self.completion_tokens)
+
+    async def _create_log(self) -> None:
         log_content = settings.LAWBOT_LOG_CONTENT
         await RequestLog.objects.acreate(
             request_id=self.request_id,
