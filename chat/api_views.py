@@ -98,6 +98,7 @@ def _body(request: HttpRequest) -> bytes:
 async def chat_completions(request: HttpRequest, exchange: Exchange) -> HttpResponse:
     chat_request = parse_chat_request(_body(request), request.content_type or "")
     exchange.streamed = chat_request.stream
+    exchange.model = chat_request.model[:100]  # so that refusals are logged with their model
     exchange.lease = await limits_acquire(
         api_key=exchange.api_key, model=chat_request.model, request_id=exchange.request_id
     )
@@ -117,7 +118,8 @@ async def chat_completions(request: HttpRequest, exchange: Exchange) -> HttpResp
 
 @api_endpoint("GET", log=False)
 async def models(request: HttpRequest, exchange: Exchange) -> HttpResponse:
-    return JsonResponse({"object": "list", "data": [model_card(m) for m in MODELS]})
+    usable = [m for m in MODELS if exchange.api_key.allows_model(m)]
+    return JsonResponse({"object": "list", "data": [model_card(m) for m in usable]})
 
 
 @api_endpoint("GET", log=False)

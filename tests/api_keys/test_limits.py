@@ -134,3 +134,12 @@ async def test_refusals_are_logged_without_tokens(make_client):
     assert (log.status_code, log.error_code) == (403, "model_not_allowed")
     assert log.api_key_id == api_key.pk
     assert json.dumps(response.json()).count("lb-") == 0
+
+
+async def test_a_restricted_key_lists_only_its_models(make_client):
+    client, _ = await make_client(allowed_models=["lawbot-lite"])
+    response = await client.get("/v1/models")
+    assert [m["id"] for m in response.json()["data"]] == ["lawbot-lite"]
+    refused = await post(client, body(model="lawbot-pro"))
+    log = await RequestLog.objects.aget(request_id=refused["x-request-id"])
+    assert log.model == "lawbot-pro"
