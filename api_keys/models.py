@@ -44,6 +44,7 @@ class ApiKey(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "API key"
         constraints = [
             models.UniqueConstraint(fields=["user", "name"], name="unique_key_name_per_user")
         ]

@@ -28,6 +28,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name="apikey",
+            options={"ordering": ["-created_at"], "verbose_name": "API key"},
+        ),
         migrations.AddField(
             model_name="requestlog",
             name="day",
