@@ -1,14 +1,18 @@
 """What one API request did, recorded as a RequestLog row however it ended."""
 
+import logging
 import secrets
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from api_keys.limits import Lease
 from api_keys.models import ApiKey, RequestLog
 from chat.errors import ApiError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,13 +48,16 @@ class Exchange:
             return
         self.saved = True
         try:
-            await self._create_log()
+            await self._write()
+        except DatabaseError:
+            # The answer was served; losing its log row must not turn it into an error.
+            logger.warning("request %s: the request log could not be written", self.request_id)
         finally:
-            # The log row first: a token counter seeded meanwhile then already includes it.
+            # After the log row: a token counter seeded meanwhile then already includes it.
             if self.lease:
                 await self.lease.release(tokens=self.prompt_tokens + self.completion_tokens)
 
-    async def _create_log(self) -> None:
+    async def _write(self) -> None:
         log_content = settings.LAWBOT_LOG_CONTENT
         await RequestLog.objects.acreate(
             request_id=self.request_id,

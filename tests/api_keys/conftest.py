@@ -1,13 +1,19 @@
+from uuid import uuid4
+
 import pytest
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    # Limits live in the cache; key ids are reused between tests.
-    cache.clear()
-    yield
-    cache.clear()
+def _own_cache(settings):
+    """A fresh cache namespace per test: limits live in the cache and key ids get reused
+    (between tests on SQLite, between runs on PostgreSQL), and a shared Redis must not be
+    flushed under other servers' feet."""
+    default = dict(settings.CACHES["default"])
+    if default["BACKEND"].endswith("LocMemCache"):
+        default["LOCATION"] = uuid4().hex
+    else:
+        default["KEY_PREFIX"] = f"test-{uuid4().hex}"
+    settings.CACHES = {**settings.CACHES, "default": default}
 
 
 @pytest.fixture(autouse=True)

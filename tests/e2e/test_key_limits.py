@@ -2,7 +2,6 @@
 against a live daphne; then no secret anywhere in the database dump or the server's log."""
 
 import json
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -49,6 +48,19 @@ def server(lawbot_server_factory):
     # A slower composer keeps a stream open long enough to hold a concurrency slot;
     # DEBUG logging shows that even the most verbose log never carries a secret.
     return lawbot_server_factory(LAWBOT_COMPOSER_DELAY_MS="40", LOG_LEVEL="DEBUG")
+
+
+def raw_dump(server) -> str:
+    """Every row of every table, straight from the database (SQLite or PostgreSQL)."""
+    if server.env.get("DATABASE_URL", "").startswith("postgres"):
+        listing = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    else:
+        listing = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    lines = []
+    for (table,) in server.query(listing):
+        lines.append(f"-- {table}")
+        lines.extend(repr(row) for row in server.query(f'SELECT * FROM "{table}"'))
+    return "\n".join(lines)
 
 
 def make_keys(server, suffix: str) -> dict[str, str]:
@@ -146,10 +158,9 @@ def test_no_secret_in_the_database_or_the_log(server, issued):
                 model="lawbot-pro", messages=[{"role": "user", "content": "x"}]
             )
     dumpdata = manage(server.env, "dumpdata", "--natural-foreign")
-    with sqlite3.connect(server.database) as db:
-        sql_dump = "\n".join(db.iterdump())
+    sql_dump = raw_dump(server)
     log = (server.var_dir / "daphne.log").read_text(errors="replace")
-    assert '"model": "api_keys.requestlog"' in dumpdata and "INSERT INTO" in sql_dump
+    assert '"model": "api_keys.requestlog"' in dumpdata and "api_keys_apikey" in sql_dump
     assert "DEBUG" in log and "/v1/chat/completions" in log
     assert len(issued) >= 3 * len(SPECS)
     for secret in issued:
