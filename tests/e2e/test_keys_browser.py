@@ -41,6 +41,7 @@ def browser():
 
 
 def test_a_user_creates_copies_uses_and_revokes_a_key(lawbot_server, browser):
+    sync_api = pytest.importorskip("playwright.sync_api")
     made = json.loads(manage(lawbot_server.env, "shell", "-c", MAKE_USERS).strip().splitlines()[-1])
     context = browser.new_context()
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lawbot_server.url)
@@ -62,7 +63,7 @@ def test_a_user_creates_copies_uses_and_revokes_a_key(lawbot_server, browser):
     secret = page.input_value("#new-secret")
     assert secret.startswith("lb-") and len(secret) > 40
     page.click("button[data-copy=new-secret]")
-    assert page.text_content("button[data-copy=new-secret]") == "Copied"
+    sync_api.expect(page.locator("button[data-copy=new-secret]")).to_have_text("Copied")
     assert page.evaluate("navigator.clipboard.readText()") == secret
 
     client = openai.OpenAI(base_url=lawbot_server.url + "/v1", api_key=secret, max_retries=0)
