@@ -95,11 +95,12 @@ class Lease:
     async def hold(self, stream: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
         """Passes a stream through, keeping the slot alive while it flows."""
         ttl = settings.LAWBOT_SLOT_SECONDS
-        async for chunk in stream:
-            if self.slot and time.monotonic() - self.refreshed > ttl / 4:
-                self.refreshed = time.monotonic()
-                await cache.atouch(self.slot, ttl)
-            yield chunk
+        async with contextlib.aclosing(stream) as chunks:  # closed with us, not left to the GC
+            async for chunk in chunks:
+                if self.slot and time.monotonic() - self.refreshed > ttl / 4:
+                    self.refreshed = time.monotonic()
+                    await cache.atouch(self.slot, ttl)
+                yield chunk
 
 
 async def _take_slot(api_key: ApiKey, request_id: str) -> str | None:

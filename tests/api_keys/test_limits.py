@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from asgiref.sync import sync_to_async
 from django.core.cache import cache
+from django.test import AsyncRequestFactory
 from django.utils import timezone
 
 from api_keys.models import ApiKey, RequestLog
 from api_keys.services import api_key_create
+from chat.api_views import chat_completions
 from tests.chat.test_api import KeyClient, body, post
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -111,6 +113,30 @@ async def test_a_disconnected_stream_gives_its_slot_back(make_client, settings):
     settings.LAWBOT_COMPOSER_DELAY_MS = 0
     again = await post(client, body())
     assert again.status_code == 200
+
+
+async def test_a_stream_closed_early_is_logged_as_client_closed_and_gives_its_slot_back(
+    make_client, settings
+):
+    # Django closes the response iterator when the client leaves while a chunk is being sent.
+    settings.LAWBOT_COMPOSER_DELAY_MS = 20
+    client, api_key = await make_client(max_concurrent=1)
+    request = AsyncRequestFactory().post(
+        "/v1/chat/completions",
+        json.dumps(body(stream=True)),
+        content_type="application/json",
+        headers=client.auth,
+    )
+    response = await chat_completions(request)
+    stream = response._iterator  # the body itself, as the ASGI handler iterates it
+    for _ in range(4):
+        await anext(stream)
+    await stream.aclose()
+    log = await RequestLog.objects.aget(request_id=response["x-request-id"])
+    assert log.client_closed and log.answer and log.completion_tokens > 0
+    assert "以上為法律資訊" not in log.answer
+    settings.LAWBOT_COMPOSER_DELAY_MS = 0
+    assert (await post(client, body())).status_code == 200
 
 
 async def test_a_failed_request_gives_its_slot_back(make_client):
