@@ -1,5 +1,9 @@
+from datetime import date
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 
@@ -18,14 +22,29 @@ class ApiKey(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
     allowed_models = models.JSONField(default=list, blank=True, help_text="empty: every model")
-    rpm_limit = models.PositiveIntegerField(null=True, blank=True, help_text="requests per minute")
-    tpd_limit = models.PositiveIntegerField(null=True, blank=True, help_text="tokens per day")
+    rpm_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="requests per minute; empty: unlimited",
+    )
+    tpd_limit = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="tokens (prompt + completion) per day; empty: unlimited",
+    )
     max_concurrent = models.PositiveIntegerField(
-        null=True, blank=True, help_text="concurrent streams"
+        null=True,
+        blank=True,
+        # Each slot is a cache key probed on every request: keep the count modest.
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+        help_text="requests in progress at once (streamed or not); empty: unlimited",
     )
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "API key"
         constraints = [
             models.UniqueConstraint(fields=["user", "name"], name="unique_key_name_per_user")
         ]
@@ -39,10 +58,42 @@ class ApiKey(models.Model):
             return False
         return self.expires_at is None or self.expires_at > timezone.now()
 
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+    def allows_model(self, model: str) -> bool:
+        return not self.allowed_models or model in self.allowed_models
+
+
+class RequestLogQuerySet(models.QuerySet):
+    def for_key(self, api_key: ApiKey) -> "RequestLogQuerySet":
+        return self.filter(api_key=api_key)
+
+    def usage_by_day(self, *, since: date) -> "RequestLogQuerySet":
+        """Requests, tokens and errors per key per day, from `since` (a local date) on."""
+        return (
+            self.filter(day__gte=since)
+            .values("api_key_id", "day")
+            .annotate(
+                requests=Count("id"),
+                prompt_tokens=Sum("prompt_tokens"),
+                completion_tokens=Sum("completion_tokens"),
+                errors=Count("id", filter=Q(status_code__gte=400)),
+            )
+            .order_by("day", "api_key_id")
+        )
+
 
 class RequestLog(models.Model):
     request_id = models.CharField(max_length=64, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The local date (TIME_ZONE) of created_at, stored so that usage groups by a plain column.
+    day = models.DateField(editable=False)
     api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -62,9 +113,28 @@ class RequestLog(models.Model):
     question = models.TextField(blank=True)
     answer = models.TextField(blank=True)
 
+    objects = RequestLogQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["api_key", "created_at"])]
+        indexes = [
+            models.Index(fields=["api_key", "created_at"]),
+            models.Index(fields=["user", "created_at"]),
+            # Covering indexes for usage: day-by-key sums are read from the index alone.
+            models.Index(
+                fields=["day", "api_key", "status_code", "prompt_tokens", "completion_tokens"],
+                name="requestlog_usage_by_day",
+            ),
+            models.Index(
+                fields=["api_key", "day", "status_code", "prompt_tokens", "completion_tokens"],
+                name="requestlog_usage_by_key",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.status_code}"
+
+    def save(self, *args, **kwargs):
+        if self.day is None:
+            self.day = timezone.localdate(self.created_at)
+        super().save(*args, **kwargs)

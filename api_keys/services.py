@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from api_keys.models import ApiKey
+from api_keys.models import ApiKey, RequestLog
 
 KEY_PREFIX = "lb-"
 VISIBLE_CHARS = 8
@@ -30,6 +30,14 @@ def visible_prefix(secret: str) -> str:
     return secret[: len(KEY_PREFIX) + VISIBLE_CHARS]
 
 
+def api_key_issue_secret(*, api_key: ApiKey) -> str:
+    """A new secret for an unsaved key: sets its prefix and hash, returns the only copy."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    api_key.prefix = visible_prefix(secret)
+    api_key.secret_hash = hash_secret(secret)
+    return secret
+
+
 @transaction.atomic
 def api_key_create(
     *,
@@ -41,18 +49,17 @@ def api_key_create(
     allowed_models: list[str] | None = None,
     expires_in_days: int | None = None,
 ) -> CreatedKey:
-    secret = KEY_PREFIX + secrets.token_urlsafe(32)
-    api_key = ApiKey.objects.create(
+    api_key = ApiKey(
         user=user,
         name=name,
-        prefix=visible_prefix(secret),
-        secret_hash=hash_secret(secret),
         rpm_limit=rpm_limit,
         tpd_limit=tpd_limit,
         max_concurrent=max_concurrent,
         allowed_models=allowed_models or [],
         expires_at=timezone.now() + timedelta(days=expires_in_days) if expires_in_days else None,
     )
+    secret = api_key_issue_secret(api_key=api_key)
+    api_key.save()
     return CreatedKey(api_key=api_key, secret=secret)
 
 
@@ -60,6 +67,11 @@ def api_key_revoke(*, api_key: ApiKey) -> None:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+
+
+def api_keys_revoke(*, keys) -> int:
+    """Revokes the still-active keys among `keys` (a queryset); returns how many."""
+    return keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def user_get_or_create(*, username: str):
@@ -87,3 +99,19 @@ async def api_key_touch(api_key: ApiKey) -> None:
     if api_key.last_used_at is None or now - api_key.last_used_at > timedelta(seconds=60):
         api_key.last_used_at = now
         await ApiKey.objects.filter(pk=api_key.pk).aupdate(last_used_at=now)
+
+
+def request_logs_purge(*, older_than_days: int, batch_size: int = 5000) -> int:
+    """Deletes request logs older than the cutoff in batches (short write locks, so the server
+    keeps logging meanwhile); returns how many were deleted."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted = 0
+    while True:
+        ids = list(
+            RequestLog.objects.filter(created_at__lt=cutoff)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return deleted
+        deleted += RequestLog.objects.filter(pk__in=ids).delete()[0]

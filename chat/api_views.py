@@ -11,6 +11,7 @@ from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from api_keys.limits import limits_acquire
 from chat.auth import authenticate
 from chat.completions import (
     MODELS,
@@ -58,6 +59,8 @@ def api_endpoint(*methods: str, auth: bool = True, log: bool = True):
                 raise
             except DatabaseError:
                 logger.exception("database error on %s", request.path)
+                if exchange.lease:
+                    await exchange.lease.release()
                 error = ApiError(
                     503,
                     "The database is unavailable; try again shortly.",
@@ -95,12 +98,18 @@ def _body(request: HttpRequest) -> bytes:
 async def chat_completions(request: HttpRequest, exchange: Exchange) -> HttpResponse:
     chat_request = parse_chat_request(_body(request), request.content_type or "")
     exchange.streamed = chat_request.stream
+    exchange.model = chat_request.model[:100]  # so that refusals are logged with their model
+    exchange.lease = await limits_acquire(
+        api_key=exchange.api_key, model=chat_request.model, request_id=exchange.request_id
+    )
     completion = await completion_start(chat_request, exchange)
     if not chat_request.stream:
         return JsonResponse(
             await completion_json(completion), json_dumps_params={"ensure_ascii": False}
         )
-    body = with_heartbeat(completion_events(completion), settings.LAWBOT_HEARTBEAT_SECONDS)
+    body = exchange.lease.hold(
+        with_heartbeat(completion_events(completion), settings.LAWBOT_HEARTBEAT_SECONDS)
+    )
     response = StreamingHttpResponse(body, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
@@ -109,7 +118,8 @@ async def chat_completions(request: HttpRequest, exchange: Exchange) -> HttpResp
 
 @api_endpoint("GET", log=False)
 async def models(request: HttpRequest, exchange: Exchange) -> HttpResponse:
-    return JsonResponse({"object": "list", "data": [model_card(m) for m in MODELS]})
+    usable = [m for m in MODELS if exchange.api_key.allows_model(m)]
+    return JsonResponse({"object": "list", "data": [model_card(m) for m in usable]})
 
 
 @api_endpoint("GET", log=False)

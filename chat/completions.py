@@ -182,13 +182,16 @@ async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
     exchange = completion.exchange
     try:
         yield sse(completion.chunk({"role": "assistant", "content": ""}))
-        async for piece in answer_deltas(completion):
-            yield sse(completion.chunk({"content": piece}))
+        async with aclosing(answer_deltas(completion)) as deltas:  # the answer is recorded first
+            async for piece in deltas:
+                yield sse(completion.chunk({"content": piece}))
         yield sse(completion.chunk({}, completion.finish.reason, citations=completion.citations))
         if completion.request.include_usage:
             yield sse({**completion.chunk({}), "choices": [], "usage": completion.usage()})
         yield sse("[DONE]")
-    except asyncio.CancelledError:
+    except (asyncio.CancelledError, GeneratorExit):
+        # GeneratorExit: the server closed the stream early, because the client went away
+        # while a chunk was being sent rather than awaited.
         exchange.client_closed = True
         raise
     except ApiError as error:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import DatabaseError
 
+from api_keys.limits import Lease
 from api_keys.models import ApiKey, RequestLog
 from chat.errors import ApiError
 
@@ -32,6 +33,7 @@ class Exchange:
     question: str = ""
     answer: str = ""
     saved: bool = False
+    lease: Lease | None = None
 
     def mark_first_token(self) -> None:
         if self.first_token_at is None:
@@ -50,6 +52,10 @@ class Exchange:
         except DatabaseError:
             # The answer was served; losing its log row must not turn it into an error.
             logger.warning("request %s: the request log could not be written", self.request_id)
+        finally:
+            # After the log row: a token counter seeded meanwhile then already includes it.
+            if self.lease:
+                await self.lease.release(tokens=self.prompt_tokens + self.completion_tokens)
 
     async def _write(self) -> None:
         log_content = settings.LAWBOT_LOG_CONTENT

@@ -176,6 +176,10 @@ LAWBOT_HEARTBEAT_SECONDS = env.float("LAWBOT_HEARTBEAT_SECONDS", default=15.0)
 LAWBOT_COMPOSER_DELAY_MS = env.float("LAWBOT_COMPOSER_DELAY_MS", default=8.0)
 LAWBOT_MAX_BODY_BYTES = 1024 * 1024
 LAWBOT_LOG_CONTENT = env.bool("LAWBOT_LOG_CONTENT", default=True)
+# purge_logs deletes request logs older than this many days (0: keep them forever).
+LAWBOT_LOG_RETENTION_DAYS = env.int("LAWBOT_LOG_RETENTION_DAYS", default=90)
+# A concurrency slot's lifetime in the cache, refreshed while its stream flows.
+LAWBOT_SLOT_SECONDS = env.int("LAWBOT_SLOT_SECONDS", default=300)
 LAWBOT_LLM_BASE_URL = env("LAWBOT_LLM_BASE_URL", default="")
 LAWBOT_LLM_API_KEY = env("LAWBOT_LLM_API_KEY", default="")
 LAWBOT_LLM_MODEL = env("LAWBOT_LLM_MODEL", default="")

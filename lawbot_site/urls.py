@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("keys/", include("api_keys.urls")),
     path("v1/", include("chat.api_urls")),
     path("", include("chat.api_urls")),
 ]

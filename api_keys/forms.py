@@ -1,0 +1,91 @@
+"""Forms for keys: the admin's (every field) and a user's own (bounded limits)."""
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+
+from api_keys.models import ApiKey
+
+# What a user may set on their own keys; an administrator may set any value.
+USER_BOUNDS = {"rpm_limit": 600, "tpd_limit": 10_000_000, "max_concurrent": 10}
+MAX_EXPIRY_DAYS = 365
+MAX_ACTIVE_KEYS = 25
+
+
+def model_choices(current: list[str] | None = None) -> list[tuple[str, str]]:
+    from chat.completions import MODELS  # the API's model list, whatever the engines serve
+
+    names = list(MODELS) + [m for m in current or [] if m not in MODELS]
+    return [(name, name) for name in names]
+
+
+class ModelsField(forms.MultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "None ticked: every model.")
+        super().__init__(**kwargs)
+
+
+class ApiKeyAdminForm(forms.ModelForm):
+    allowed_models = ModelsField()
+
+    class Meta:
+        model = ApiKey
+        fields = [
+            "user",
+            "name",
+            "allowed_models",
+            "rpm_limit",
+            "tpd_limit",
+            "max_concurrent",
+            "expires_at",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["allowed_models"].choices = model_choices(self.instance.allowed_models)
+
+
+def _limit(name: str, label: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        required=False,
+        validators=[MinValueValidator(1), MaxValueValidator(USER_BOUNDS[name])],
+        widget=forms.NumberInput(attrs={"min": 1, "max": USER_BOUNDS[name]}),
+        help_text=f"1–{USER_BOUNDS[name]:,}; empty: no limit",
+    )
+
+
+class KeyCreateForm(forms.Form):
+    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
+    allowed_models = ModelsField(label="Models")
+    rpm_limit = _limit("rpm_limit", "Requests per minute")
+    tpd_limit = _limit("tpd_limit", "Tokens per day")
+    max_concurrent = _limit("max_concurrent", "Requests at once")
+    expires_in_days = forms.IntegerField(
+        label="Expires after (days)",
+        required=False,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_EXPIRY_DAYS)],
+        widget=forms.NumberInput(attrs={"min": 1, "max": MAX_EXPIRY_DAYS}),
+        help_text=f"1–{MAX_EXPIRY_DAYS}; empty: never",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["allowed_models"].choices = model_choices()
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if ApiKey.objects.filter(user=self.user, name=name).exists():
+            raise forms.ValidationError("You already have a key with this name.")
+        return name
+
+    def clean(self):
+        active = ApiKey.objects.filter(user=self.user, revoked_at__isnull=True).count()
+        if active >= MAX_ACTIVE_KEYS:
+            raise forms.ValidationError(
+                f"You have {active} active keys, the most allowed; revoke one first."
+            )
+        return super().clean()
