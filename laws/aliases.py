@@ -24,6 +24,7 @@ ALIASES: dict[str, str] = {
     "公寓大廈條例": "D0070118",
     "租賃條例": "D0060125",
     "租賃專法": "D0060125",
+    "租賃住宅條例": "D0060125",
     "土地法": "D0060001",
     # criminal
     "刑法": "C0000001",
@@ -53,6 +54,8 @@ ALIASES: dict[str, str] = {
     "性平工作法": "N0030014",
     "性別工作平等法": "N0030014",
     "就服法": "N0090001",
+    "就保法": "N0050021",
+    "最低工資法": "N0030028",
     "工會法": "N0020001",
     "勞資爭議法": "N0020007",
     "大量解僱法": "N0020012",
@@ -79,10 +82,36 @@ ALIASES: dict[str, str] = {
     "營業稅法": "G0340080",
     "房地合一稅": "G0340003",
     "金保法": "G0380226",
+    "稅捐稽徵法": "G0340001",
+    "稽徵法": "G0340001",
+    "加值型營業稅法": "G0340080",
     # immigration and cross-strait
     "入出國法": "D0080132",
     "移民法": "D0080132",
+    "入出國移民法": "D0080132",
+    "外國人才專法": "A0030295",
     "國籍法": "D0030001",
     "兩岸條例": "Q0010001",
     "港澳條例": "Q0010003",
+}
+
+# English names people use besides the Ministry's official translation.
+ENGLISH_ALIASES: dict[str, str] = {
+    "Criminal Code": "C0000001",
+    "Penal Code": "C0000001",
+    "Labor Standards Law": "N0030001",
+    "LSA": "N0030001",
+    "Labor Pension Law": "N0030020",
+    "Act of Gender Equality in Employment": "N0030014",
+    "Gender Equality in Employment Law": "N0030014",
+    "Employment Services Act": "N0090001",
+    "Road Traffic Act": "K0040012",
+    "Traffic Act": "K0040012",
+    "Consumer Protection Law": "J0170001",
+    "Personal Information Protection Act": "I0050021",
+    "PDPA": "I0050021",
+    "Copyright Law": "J0070017",
+    "Income Tax Law": "G0340003",
+    "Immigration Law": "D0080132",
+    "Domestic Violence Act": "D0050071",
 }

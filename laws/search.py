@@ -1,4 +1,9 @@
-"""Retrieval: the question (and earlier turns) → the articles that answer it."""
+"""Retrieval: the question (and earlier turns) → the articles that answer it.
+
+Explicit citations resolve directly. The rest of the question (English is first rendered into the
+statutes' Chinese words) is expanded with statutory terms and scored with BM25; the scores are
+then weighted by the laws the question names or is about and by each law's level, and an article
+that repeats one already found in another law is shown once."""
 
 import re
 from collections.abc import Sequence
@@ -6,9 +11,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from laws.citations import LawMention, LawNameMatcher, article_citations
+from laws.citations import ArticleCitation, LawMention, LawNameMatcher, article_citations
+from laws.english import english_terms
 from laws.index import SearchIndex, get_index
 from laws.models import Article
+from laws.text import bigram_keys, is_english
 from laws.vocabulary import COLLOQUIAL, TOPIC_LAWS
 
 # Words that carry no legal meaning in a question; removing them keeps BM25 on the substance.
@@ -16,10 +23,16 @@ FILLER_RE = re.compile(
     r"請問|請說明|說明一下|請告訴我|告訴我|想問|我想知道|是什麼|什麼|怎麼辦|怎麼|如何|為何|為什麼|"
     r"可以嗎|可不可以|有沒有|是否|嗎|呢|吧|中的|的規定|規定|相關|條文|法律上|依法"
 )
+# 「那如果是舊制呢？」 "And what about …": the question leans on the one before it.
+FOLLOW_UP_RE = re.compile(
+    r"^\s*(?:那|那麼|如果|若是|還有|另外|and\b|what about|what if|how about|but\b)", re.IGNORECASE
+)
 NAMED_LAW_BOOST = 3.0
 TOPIC_LAW_BOOST = 2.0
-HISTORY_LAW_BOOST = 1.5
-_matchers: dict[float, LawNameMatcher] = {}
+HISTORY_WEIGHT = 0.5
+HISTORY_TURNS = 2
+DUPLICATE_SIMILARITY = 0.9  # bigram Jaccard above which two articles say the same thing
+CANDIDATES = 3  # look this many times deeper than asked, so duplicates can be skipped
 
 
 @dataclass
@@ -36,12 +49,38 @@ class SearchResult:
     missing: list[str] = field(default_factory=list)  # 「勞動基準法沒有第 999 條」
 
 
+@dataclass
+class Analysis:
+    mentions: list[LawMention]
+    citations: list[ArticleCitation]
+    words: str  # what BM25 scores: the question's substance plus the statutes' words for it
+    named: set[int]  # laws the question names
+    topical: set[int]  # laws its words are about
+
+
+class Lexicon:
+    """Per-index lookups: law names, law codes, and the highest law id (for boost vectors)."""
+
+    def __init__(self, index: SearchIndex):
+        self.matcher = LawNameMatcher(index.laws)
+        self.by_pcode = {pcode: law_id for law_id, pcode, *_ in index.laws}
+        self.names = {law_id: name for law_id, _, name, *_ in index.laws}
+        self.size = max(int(index.doc_law.max()) if index.size else 0, *self.names, 0) + 1
+
+
+_lexicons: dict[float, Lexicon] = {}
+
+
+def lexicon(index: SearchIndex) -> Lexicon:
+    found = _lexicons.get(index.stamp)
+    if found is None:
+        _lexicons.clear()
+        found = _lexicons[index.stamp] = Lexicon(index)
+    return found
+
+
 def law_matcher(index: SearchIndex) -> LawNameMatcher:
-    matcher = _matchers.get(index.stamp)
-    if matcher is None:
-        _matchers.clear()
-        matcher = _matchers[index.stamp] = LawNameMatcher(index.laws)
-    return matcher
+    return lexicon(index).matcher
 
 
 def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -50,31 +89,31 @@ def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-def _law_names(index: SearchIndex) -> dict[int, str]:
-    return {law_id: name for law_id, _, name, *_ in index.laws}
-
-
 def expand(text: str) -> str:
     """Adds the statute's words for the everyday words in text (老闆 → 雇主)."""
     extra = [statutory for word, statutory in COLLOQUIAL.items() if word in text]
     return " ".join([text, *extra])
 
 
-def topic_laws(index: SearchIndex, text: str) -> set[int]:
+def topic_laws(lex: Lexicon, text: str) -> set[int]:
     pcodes = {pcode for word, codes in TOPIC_LAWS.items() if word in text for pcode in codes}
-    return {law_id for law_id, pcode, *_ in index.laws if pcode in pcodes}
+    found = {lex.by_pcode[p] for p in pcodes if p in lex.by_pcode}
+    return found | lex.matcher.topics(text)
 
 
-def search(query: str, *, limit: int = 5, history: Sequence[str] = ()) -> SearchResult:
-    index = get_index()
-    matcher = law_matcher(index)
-    mentions = matcher.mentions(query)
-    citations = article_citations(query, mentions)
+def analyse(lex: Lexicon, text: str) -> Analysis:
+    mentions = lex.matcher.mentions(text)
+    citations = article_citations(text, mentions)
+    rest = _strip_spans(text, [(m.start, m.end) for m in mentions + citations])
+    if is_english(text):
+        rest = english_terms(rest)
+    words = expand(FILLER_RE.sub(" ", rest))
+    named = {m.law_id for m in mentions}
+    return Analysis(mentions, citations, words, named, topic_laws(lex, words))
 
-    hits: list[Hit] = []
-    missing: list[str] = []
-    seen: set[int] = set()
-    names = _law_names(index)
+
+def _cited(lex: Lexicon, citations: list[ArticleCitation]) -> tuple[list[Hit], list[str], set[int]]:
+    hits, missing, seen = [], [], set()
     for citation in citations:
         if citation.law_id is None:
             continue
@@ -84,43 +123,74 @@ def search(query: str, *, limit: int = 5, history: Sequence[str] = ()) -> Search
             .first()
         )
         if article is None:
-            missing.append(f"{names.get(citation.law_id, '')}沒有第 {citation.number} 條")
+            missing.append(f"{lex.names.get(citation.law_id, '')}沒有第 {citation.number} 條")
         elif article.pk not in seen:
             seen.add(article.pk)
             hits.append(Hit(article, float("inf"), "citation"))
+    return hits, missing, seen
 
-    spans = [(m.start, m.end) for m in mentions] + [(c.start, c.end) for c in citations]
-    rest = FILLER_RE.sub(" ", _strip_spans(query, spans))
-    scores = index.bm25(expand(rest))
-    named = {m.law_id for m in mentions}
-    topical = topic_laws(index, query)
+
+def _similar(a: set[int], b: set[int]) -> bool:
+    return bool(a and b) and len(a & b) / len(a | b) >= DUPLICATE_SIMILARITY
+
+
+def _top_hits(index: SearchIndex, scores: np.ndarray, wanted: int, seen: set[int]) -> list[Hit]:
+    """The best-scoring articles not in seen, skipping near-copies of better ones."""
+    if wanted <= 0 or not scores.any():
+        return []
+    depth = min((wanted + len(seen)) * CANDIDATES, scores.size)
+    top = np.argpartition(-scores, depth - 1)[:depth] if depth < scores.size else np.arange(depth)
+    top = [int(d) for d in top[np.argsort(-scores[top], kind="stable")] if scores[d] > 0]
+    ids = [int(index.doc_article[d]) for d in top]
+    articles = Article.objects.select_related("law").in_bulk(ids)
+    hits: list[Hit] = []
+    kept: list[set[int]] = []
+    for doc, article_id in zip(top, ids, strict=True):
+        if article_id in seen or article_id not in articles:
+            continue
+        grams = set(bigram_keys(articles[article_id].content).tolist())
+        if any(_similar(grams, other) for other in kept):
+            continue
+        kept.append(grams)
+        hits.append(Hit(articles[article_id], float(scores[doc]), "text"))
+        if len(hits) >= wanted:
+            break
+    return hits
+
+
+def _boosts(lex: Lexicon, named: set[int], topical: set[int]) -> np.ndarray:
     if named & topical:
         # The question names one of the laws its topic belongs to (勞基法 + 資遣費): the topic's
         # companion laws (勞退條例) are as much in point as the named one.
-        named |= topical
-    topical -= named
-    if named:
-        scores *= np.where(np.isin(index.doc_law, list(named)), NAMED_LAW_BOOST, 1.0)
-    if topical:
-        scores *= np.where(np.isin(index.doc_law, list(topical)), TOPIC_LAW_BOOST, 1.0)
-    if not named and not topical:
-        earlier = {m.law_id for turn in history[-3:] for m in matcher.mentions(turn)}
-        if earlier:
-            scores *= np.where(np.isin(index.doc_law, list(earlier)), HISTORY_LAW_BOOST, 1.0)
+        named = named | topical
+    boost = np.ones(lex.size, dtype=np.float32)
+    boost[list(topical - named)] = TOPIC_LAW_BOOST
+    boost[list(named)] = NAMED_LAW_BOOST
+    return boost
+
+
+def search(
+    query: str, *, limit: int = 5, history: Sequence[str] = (), plain: bool = False
+) -> SearchResult:
+    """The articles that answer query; plain=True is the bare BM25 baseline (for the bench)."""
+    index = get_index()
+    if plain:
+        return SearchResult(hits=_top_hits(index, index.bm25(query), limit, set()))
+    lex = lexicon(index)
+    asked = analyse(lex, query)
+    hits, missing, seen = _cited(lex, asked.citations)
+
+    scores = index.bm25(asked.words)
+    named, topical = set(asked.named), set(asked.topical)
+    earlier = [turn for turn in history[-HISTORY_TURNS:] if turn.strip()]
+    if earlier and (FOLLOW_UP_RE.match(query) or not (named or topical)):
+        for turn in earlier:
+            before = analyse(lex, turn)
+            scores += HISTORY_WEIGHT * index.bm25(before.words)
+            topical |= before.named | before.topical
+    if named or topical:
+        scores *= _boosts(lex, named, topical)[index.doc_law]
     scores *= index.doc_prior
 
-    wanted = max(limit - len(hits), 0)
-    if wanted and scores.any():
-        top = np.argpartition(-scores, min(wanted + len(seen), scores.size - 1))[
-            : wanted + len(seen)
-        ]
-        top = top[np.argsort(-scores[top])]
-        top = [int(d) for d in top if scores[d] > 0]
-        ids = [int(index.doc_article[d]) for d in top]
-        articles = Article.objects.select_related("law").in_bulk(ids)
-        for doc, article_id in zip(top, ids, strict=True):
-            if article_id in seen or article_id not in articles or len(hits) >= limit:
-                continue
-            seen.add(article_id)
-            hits.append(Hit(articles[article_id], float(scores[doc]), "text"))
-    return SearchResult(hits=hits[:limit] if wanted else hits, laws=mentions, missing=missing)
+    hits += _top_hits(index, scores, limit - len(hits), seen)
+    return SearchResult(hits=hits, laws=asked.mentions, missing=missing)

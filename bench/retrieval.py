@@ -1,0 +1,137 @@
+"""Retrieval benchmark (issue 3): recall@1, recall@5 and MRR on bench/questions.jsonl, side by side
+with plain BM25, plus retrieval latency, index build time and index load time.
+
+Needs an imported corpus (LAWBOT_VAR_DIR, see README). Usage:
+    .venv/bin/python bench/retrieval.py [--build] [--questions PATH] [--split all|dev|heldout]
+
+A question counts as found at k when any of its expected articles is among the first k hits;
+MRR uses the rank of the first expected article (0 when none is in the top 10).
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lawbot_site.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+
+from laws.index import SearchIndex, index_build  # noqa: E402
+from laws.search import law_matcher, search  # noqa: E402
+
+QUESTIONS = ROOT / "bench" / "questions.jsonl"
+DEPTH = 10
+
+
+def load_questions(path: Path = QUESTIONS) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    for i, row in enumerate(rows):
+        # Every fourth question is held out: vocabulary maps are tuned on the others only.
+        row["split"] = "heldout" if i % 4 == 3 else "dev"
+    return rows
+
+
+def ranks(rows: list[dict], *, plain: bool) -> list[int | None]:
+    found = []
+    for row in rows:
+        result = search(row["q"], limit=DEPTH, history=row.get("history", ()), plain=plain)
+        keys = [f"{hit.article.law.pcode}:{hit.article.number}" for hit in result.hits]
+        expected = set(row["expected"])
+        found.append(next((i + 1 for i, key in enumerate(keys) if key in expected), None))
+    return found
+
+
+def scores(found: list[int | None]) -> dict[str, float]:
+    n = max(len(found), 1)
+    return {
+        "recall@1": sum(1 for r in found if r == 1) / n,
+        "recall@5": sum(1 for r in found if r and r <= 5) / n,
+        "mrr": sum(1 / r for r in found if r) / n,
+    }
+
+
+def quality(rows: list[dict]) -> dict[str, tuple[dict, dict]]:
+    plain, final = ranks(rows, plain=True), ranks(rows, plain=False)
+    groups = {
+        "all": lambda r: True,
+        "dev": lambda r: r["split"] == "dev",
+        "heldout": lambda r: r["split"] == "heldout",
+        "chinese": lambda r: r["lang"] == "zh",
+        "english": lambda r: r["lang"] == "en",
+        "everyday (no law named)": lambda r: r["kind"] in ("everyday", "followup"),
+    }
+    table = {}
+    for name, keep in groups.items():
+        picked = [i for i, row in enumerate(rows) if keep(row)]
+        table[name] = (
+            len(picked),
+            scores([plain[i] for i in picked]),
+            scores([final[i] for i in picked]),
+        )
+    return table, final
+
+
+def latency(rows: list[dict], rounds: int = 3) -> tuple[float, float]:
+    timings = []
+    for _ in range(rounds):
+        for row in rows:
+            started = time.perf_counter()
+            search(row["q"], limit=5, history=row.get("history", ()))
+            timings.append((time.perf_counter() - started) * 1000)
+    timings.sort()
+    return statistics.median(timings), timings[int(len(timings) * 0.95) - 1]
+
+
+def load_time() -> float:
+    """Opening the memory-mapped index and building the law-name matcher, as a fresh worker."""
+    started = time.perf_counter()
+    index = SearchIndex(Path(settings.LAWBOT_INDEX_DIR))
+    law_matcher(index)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=Path, default=QUESTIONS)
+    parser.add_argument("--build", action="store_true", help="also time an index build")
+    parser.add_argument("--misses", action="store_true", help="list the questions not in top 5")
+    args = parser.parse_args()
+    rows = load_questions(args.questions)
+
+    if args.build:
+        with tempfile.TemporaryDirectory() as tmp:
+            stats = index_build(directory=Path(tmp) / "index")
+        print(f"index build: {stats.seconds:.1f} s ({stats.documents} articles)")
+    print(f"index load: {load_time() * 1000:.0f} ms (memory-mapped arrays + law-name matcher)")
+
+    table, final = quality(rows)
+    print(f"\n{'questions':<26}{'n':>5}   plain BM25: r@1  r@5   MRR  |  Lawbot: r@1  r@5   MRR")
+    for name, (n, plain, ours) in table.items():
+        print(
+            f"{name:<26}{n:>5}   {plain['recall@1']:>15.3f} {plain['recall@5']:.3f} "
+            f"{plain['mrr']:.3f}  |  {ours['recall@1']:>11.3f} {ours['recall@5']:.3f} "
+            f"{ours['mrr']:.3f}"
+        )
+    p50, p95 = latency(rows)
+    print(f"\nretrieval latency (search(), limit=5, {len(rows)} questions x 3):")
+    print(f"p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    if args.misses:
+        print("\nnot in the top 5:")
+        for row, rank in zip(rows, final, strict=True):
+            if not rank or rank > 5:
+                print(f"  [{row['split']}] {row['q']}  expected {row['expected']}  rank {rank}")
+
+
+if __name__ == "__main__":
+    main()
