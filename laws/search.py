@@ -27,12 +27,15 @@ FILLER_RE = re.compile(
 FOLLOW_UP_RE = re.compile(
     r"^\s*(?:那|那麼|如果|若是|還有|另外|and\b|what about|what if|how about|but\b)", re.IGNORECASE
 )
+PHRASE_SPLIT_RE = re.compile(r"[\s,，、。；;]+")
 NAMED_LAW_BOOST = 3.0
 TOPIC_LAW_BOOST = 2.0
 HISTORY_WEIGHT = 0.5
 HISTORY_TURNS = 2
 DUPLICATE_SIMILARITY = 0.9  # bigram Jaccard above which two articles say the same thing
 CANDIDATES = 3  # look this many times deeper than asked, so duplicates can be skipped
+RERANK_DEPTH = 40  # candidates re-ordered by how many of the statute's words they contain whole
+PHRASE_WEIGHT = 0.5
 
 
 @dataclass
@@ -54,6 +57,7 @@ class Analysis:
     mentions: list[LawMention]
     citations: list[ArticleCitation]
     words: str  # what BM25 scores: the question's substance plus the statutes' words for it
+    phrases: set[str]  # statutory words and phrases an answering article likely contains
     named: set[int]  # laws the question names
     topical: set[int]  # laws its words are about
 
@@ -89,10 +93,13 @@ def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
+def statutory_words(text: str) -> list[str]:
+    """The statute's words for the everyday words in text (老闆 → 雇主)."""
+    return [statutory for word, statutory in COLLOQUIAL.items() if word in text]
+
+
 def expand(text: str) -> str:
-    """Adds the statute's words for the everyday words in text (老闆 → 雇主)."""
-    extra = [statutory for word, statutory in COLLOQUIAL.items() if word in text]
-    return " ".join([text, *extra])
+    return " ".join([text, *statutory_words(text)])
 
 
 def topic_laws(lex: Lexicon, text: str) -> set[int]:
@@ -105,11 +112,13 @@ def analyse(lex: Lexicon, text: str) -> Analysis:
     mentions = lex.matcher.mentions(text)
     citations = article_citations(text, mentions)
     rest = _strip_spans(text, [(m.start, m.end) for m in mentions + citations])
-    if is_english(text):
-        rest = english_terms(rest)
-    words = expand(FILLER_RE.sub(" ", rest))
+    translated = english_terms(rest) if is_english(text) else ""
+    rest = FILLER_RE.sub(" ", translated or rest)
+    extra = statutory_words(rest)
+    words = " ".join([rest, *extra])
+    phrases = {w for w in PHRASE_SPLIT_RE.split(" ".join([translated, *extra])) if len(w) >= 2}
     named = {m.law_id for m in mentions}
-    return Analysis(mentions, citations, words, named, topic_laws(lex, words))
+    return Analysis(mentions, citations, words, phrases, named, topic_laws(lex, words))
 
 
 def _cited(lex: Lexicon, citations: list[ArticleCitation]) -> tuple[list[Hit], list[str], set[int]]:
@@ -134,25 +143,45 @@ def _similar(a: set[int], b: set[int]) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) >= DUPLICATE_SIMILARITY
 
 
-def _top_hits(index: SearchIndex, scores: np.ndarray, wanted: int, seen: set[int]) -> list[Hit]:
+def _phrase_score(article: Article, phrases: set[str]) -> float:
+    """Share of the statute's words the article contains as whole words, not just as bigrams."""
+    text = f"{article.chapter}{article.content}"
+    return sum(1 for p in phrases if p in text) / len(phrases)
+
+
+def _top_hits(
+    index: SearchIndex,
+    scores: np.ndarray,
+    wanted: int,
+    seen: set[int],
+    phrases: set[str] = frozenset(),
+) -> list[Hit]:
     """The best-scoring articles not in seen, skipping near-copies of better ones."""
     if wanted <= 0 or not scores.any():
         return []
-    depth = min((wanted + len(seen)) * CANDIDATES, scores.size)
+    depth = (wanted + len(seen)) * CANDIDATES
+    depth = min(max(depth, RERANK_DEPTH) if phrases else depth, scores.size)
     top = np.argpartition(-scores, depth - 1)[:depth] if depth < scores.size else np.arange(depth)
-    top = [int(d) for d in top[np.argsort(-scores[top], kind="stable")] if scores[d] > 0]
-    ids = [int(index.doc_article[d]) for d in top]
-    articles = Article.objects.select_related("law").in_bulk(ids)
+    top = [int(d) for d in top if scores[d] > 0]
+    ids = {int(d): int(index.doc_article[d]) for d in top}
+    articles = Article.objects.select_related("law").in_bulk(list(ids.values()))
+    final = {
+        d: float(scores[d])
+        * (1 + PHRASE_WEIGHT * _phrase_score(articles[ids[d]], phrases) if phrases else 1)
+        for d in top
+        if ids[d] in articles
+    }
     hits: list[Hit] = []
     kept: list[set[int]] = []
-    for doc, article_id in zip(top, ids, strict=True):
-        if article_id in seen or article_id not in articles:
+    for doc in sorted(final, key=lambda d: -final[d]):
+        article_id = ids[doc]
+        if article_id in seen:
             continue
         grams = set(bigram_keys(articles[article_id].content).tolist())
         if any(_similar(grams, other) for other in kept):
             continue
         kept.append(grams)
-        hits.append(Hit(articles[article_id], float(scores[doc]), "text"))
+        hits.append(Hit(articles[article_id], final[doc], "text"))
         if len(hits) >= wanted:
             break
     return hits
@@ -192,5 +221,5 @@ def search(
         scores *= _boosts(lex, named, topical)[index.doc_law]
     scores *= index.doc_prior
 
-    hits += _top_hits(index, scores, limit - len(hits), seen)
+    hits += _top_hits(index, scores, limit - len(hits), seen, asked.phrases)
     return SearchResult(hits=hits, laws=asked.mentions, missing=missing)
