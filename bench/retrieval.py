@@ -2,14 +2,14 @@
 with plain BM25, plus retrieval latency, index build time and index load time.
 
 Needs an imported corpus (LAWBOT_VAR_DIR, see README). Usage:
-    .venv/bin/python bench/retrieval.py [--build] [--questions PATH] [--split all|dev|heldout]
+    .venv/bin/python bench/retrieval.py [--build] [--misses] [--questions PATH]
 
 A question counts as found at k when any of its expected articles is among the first k hits;
-MRR uses the rank of the first expected article (0 when none is in the top 10).
+MRR uses the rank of the first expected article (0 when none is in the top 10). "plain BM25" is
+search(plain=True): the bigram BM25 index alone, without citations, priors or vocabulary.
 """
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -27,58 +27,31 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+from laws.evaluation import first_ranks, metrics, questions_load  # noqa: E402
 from laws.index import SearchIndex, index_build  # noqa: E402
 from laws.search import law_matcher, search  # noqa: E402
 
 QUESTIONS = ROOT / "bench" / "questions.jsonl"
-DEPTH = 10
+GROUPS = {
+    "all": lambda r: True,
+    "dev (tuned on)": lambda r: r["split"] == "dev",
+    "dev-late (tuned on)": lambda r: r["split"] == "dev-late",
+    "held-out": lambda r: r["split"] == "heldout",
+    "chinese": lambda r: r["lang"] == "zh",
+    "english": lambda r: r["lang"] == "en",
+    "everyday (no law named)": lambda r: r["kind"] in ("everyday", "followup"),
+}
 
 
-def load_questions(path: Path = QUESTIONS) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
-    for row in rows:
-        # "heldout" questions were written after the vocabulary maps were frozen and never used
-        # to tune them; the others ("dev") were.
-        row.setdefault("split", "dev")
-    return rows
-
-
-def ranks(rows: list[dict], *, plain: bool) -> list[int | None]:
-    found = []
-    for row in rows:
-        result = search(row["q"], limit=DEPTH, history=row.get("history", ()), plain=plain)
-        keys = [f"{hit.article.law.pcode}:{hit.article.number}" for hit in result.hits]
-        expected = set(row["expected"])
-        found.append(next((i + 1 for i, key in enumerate(keys) if key in expected), None))
-    return found
-
-
-def scores(found: list[int | None]) -> dict[str, float]:
-    n = max(len(found), 1)
-    return {
-        "recall@1": sum(1 for r in found if r == 1) / n,
-        "recall@5": sum(1 for r in found if r and r <= 5) / n,
-        "mrr": sum(1 / r for r in found if r) / n,
-    }
-
-
-def quality(rows: list[dict]) -> dict[str, tuple[dict, dict]]:
-    plain, final = ranks(rows, plain=True), ranks(rows, plain=False)
-    groups = {
-        "all": lambda r: True,
-        "dev": lambda r: r["split"] == "dev",
-        "heldout": lambda r: r["split"] == "heldout",
-        "chinese": lambda r: r["lang"] == "zh",
-        "english": lambda r: r["lang"] == "en",
-        "everyday (no law named)": lambda r: r["kind"] in ("everyday", "followup"),
-    }
+def quality(rows: list[dict]) -> tuple[dict, list[int | None]]:
+    plain, final = first_ranks(rows, plain=True), first_ranks(rows)
     table = {}
-    for name, keep in groups.items():
+    for name, keep in GROUPS.items():
         picked = [i for i, row in enumerate(rows) if keep(row)]
         table[name] = (
             len(picked),
-            scores([plain[i] for i in picked]),
-            scores([final[i] for i in picked]),
+            metrics([plain[i] for i in picked]),
+            metrics([final[i] for i in picked]),
         )
     return table, final
 
@@ -108,7 +81,7 @@ def main() -> None:
     parser.add_argument("--build", action="store_true", help="also time an index build")
     parser.add_argument("--misses", action="store_true", help="list the questions not in top 5")
     args = parser.parse_args()
-    rows = load_questions(args.questions)
+    rows = questions_load(args.questions)
 
     if args.build:
         with tempfile.TemporaryDirectory() as tmp:
