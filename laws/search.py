@@ -155,6 +155,8 @@ def _top_hits(
     wanted: int,
     seen: set[int],
     phrases: set[str] = frozenset(),
+    *,
+    dedup: bool = True,
 ) -> list[Hit]:
     """The best-scoring articles not in seen, skipping near-copies of better ones."""
     if wanted <= 0 or not scores.any():
@@ -177,10 +179,11 @@ def _top_hits(
         article_id = ids[doc]
         if article_id in seen:
             continue
-        grams = set(bigram_keys(articles[article_id].content).tolist())
-        if any(_similar(grams, other) for other in kept):
-            continue
-        kept.append(grams)
+        if dedup:
+            grams = set(bigram_keys(articles[article_id].content).tolist())
+            if any(_similar(grams, other) for other in kept):
+                continue
+            kept.append(grams)
         hits.append(Hit(articles[article_id], final[doc], "text"))
         if len(hits) >= wanted:
             break
@@ -204,7 +207,7 @@ def search(
     """The articles that answer query; plain=True is the bare BM25 baseline (for the bench)."""
     index = get_index()
     if plain:
-        return SearchResult(hits=_top_hits(index, index.bm25(query), limit, set()))
+        return SearchResult(hits=_top_hits(index, index.bm25(query), limit, set(), dedup=False))
     lex = lexicon(index)
     asked = analyse(lex, query)
     hits, missing, seen = _cited(lex, asked.citations)
