@@ -143,10 +143,9 @@ def _similar(a: set[int], b: set[int]) -> bool:
     return bool(a and b) and len(a & b) / len(a | b) >= DUPLICATE_SIMILARITY
 
 
-def _phrase_score(article: Article, phrases: set[str]) -> float:
+def _phrase_score(text: str, phrases: set[str]) -> float:
     """Share of the statute's words the article contains as whole words, not just as bigrams."""
-    text = f"{article.chapter}{article.content}"
-    return sum(1 for p in phrases if p in text) / len(phrases)
+    return sum(1 for p in phrases if p in text) / len(phrases) if phrases else 0.0
 
 
 def _top_hits(
@@ -164,30 +163,30 @@ def _top_hits(
     depth = (wanted + len(seen)) * CANDIDATES
     depth = min(max(depth, RERANK_DEPTH) if phrases else depth, scores.size)
     top = np.argpartition(-scores, depth - 1)[:depth] if depth < scores.size else np.arange(depth)
-    top = [int(d) for d in top if scores[d] > 0]
-    ids = {int(d): int(index.doc_article[d]) for d in top}
-    articles = Article.objects.select_related("law").in_bulk(list(ids.values()))
-    final = {
-        d: float(scores[d])
-        * (1 + PHRASE_WEIGHT * _phrase_score(articles[ids[d]], phrases) if phrases else 1)
-        for d in top
-        if ids[d] in articles
+    docs = {int(index.doc_article[d]): float(scores[d]) for d in top if scores[d] > 0}
+    # Plain rows for the candidates; model instances only for the few that are returned.
+    texts = {
+        pk: f"{chapter}{content}"
+        for pk, chapter, content in Article.objects.filter(pk__in=docs)
+        .order_by()
+        .values_list("pk", "chapter", "content")
     }
-    hits: list[Hit] = []
+    final = {pk: docs[pk] * (1 + PHRASE_WEIGHT * _phrase_score(texts[pk], phrases)) for pk in texts}
+    chosen: list[int] = []
     kept: list[set[int]] = []
-    for doc in sorted(final, key=lambda d: -final[d]):
-        article_id = ids[doc]
-        if article_id in seen:
+    for pk in sorted(final, key=lambda pk: -final[pk]):
+        if pk in seen:
             continue
         if dedup:
-            grams = set(bigram_keys(articles[article_id].content).tolist())
+            grams = set(bigram_keys(texts[pk]).tolist())
             if any(_similar(grams, other) for other in kept):
                 continue
             kept.append(grams)
-        hits.append(Hit(articles[article_id], final[doc], "text"))
-        if len(hits) >= wanted:
+        chosen.append(pk)
+        if len(chosen) >= wanted:
             break
-    return hits
+    articles = Article.objects.select_related("law").order_by().in_bulk(chosen)
+    return [Hit(articles[pk], final[pk], "text") for pk in chosen]
 
 
 def _boosts(lex: Lexicon, named: set[int], topical: set[int]) -> np.ndarray:
