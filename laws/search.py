@@ -36,6 +36,7 @@ DUPLICATE_SIMILARITY = 0.9  # bigram Jaccard above which two articles say the sa
 CANDIDATES = 3  # look this many times deeper than asked, so duplicates can be skipped
 RERANK_DEPTH = 40  # candidates re-ordered by how many of the statute's words they contain whole
 PHRASE_WEIGHT = 0.5
+LAW_BULK = ["law__histories", "law__foreword", "law__effective_note"]  # long, rarely read
 
 
 @dataclass
@@ -185,7 +186,7 @@ def _top_hits(
         chosen.append(pk)
         if len(chosen) >= wanted:
             break
-    articles = Article.objects.select_related("law").order_by().in_bulk(chosen)
+    articles = Article.objects.select_related("law").defer(*LAW_BULK).order_by().in_bulk(chosen)
     return [Hit(articles[pk], final[pk], "text") for pk in chosen]
 
 
