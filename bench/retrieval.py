@@ -32,22 +32,25 @@ from laws.index import IndexMissing, SearchIndex, index_build  # noqa: E402
 from laws.search import law_matcher, search  # noqa: E402
 
 QUESTIONS = ROOT / "bench" / "questions.jsonl"
-GROUPS = {
-    "all": lambda r: True,
-    "dev (tuned on)": lambda r: r["split"] == "dev",
-    "dev-late (tuned on)": lambda r: r["split"] == "dev-late",
-    "dev-late2 (tuned on)": lambda r: r["split"] == "dev-late2",
-    "held-out": lambda r: r["split"] == "heldout",
-    "chinese": lambda r: r["lang"] == "zh",
-    "english": lambda r: r["lang"] == "en",
-    "everyday (no law named)": lambda r: r["kind"] in ("everyday", "followup"),
-}
+TUNED = {"dev", "dev-late", "dev-late2", "dev-late3"}  # the vocabulary was widened from these
+
+
+def groups(rows: list[dict]) -> dict:
+    splits = list(dict.fromkeys(row["split"] for row in rows))
+    found = {"all": lambda r: True}
+    for split in splits:
+        label = f"{split} (tuned on)" if split in TUNED else split
+        found[label] = lambda r, split=split: r["split"] == split
+    found["chinese"] = lambda r: r["lang"] == "zh"
+    found["english"] = lambda r: r["lang"] == "en"
+    found["everyday (no law named)"] = lambda r: r["kind"] in ("everyday", "followup")
+    return found
 
 
 def quality(rows: list[dict]) -> tuple[dict, list[int | None]]:
     plain, final = first_ranks(rows, plain=True), first_ranks(rows)
     table = {}
-    for name, keep in GROUPS.items():
+    for name, keep in groups(rows).items():
         picked = [i for i, row in enumerate(rows) if keep(row)]
         table[name] = (
             len(picked),

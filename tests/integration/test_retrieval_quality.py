@@ -22,7 +22,14 @@ SOURCES = [p for p in os.environ.get("LAWBOT_TEST_CORPUS", "").split(",") if p]
 QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "questions.jsonl"
 # recall@5 reached when this test was written (see bench/RESULTS.md), less a small margin:
 # about two questions of the smaller held-out split.
-REACHED = {"all": 0.876, "dev": 0.927, "dev-late": 0.94, "dev-late2": 0.95, "heldout": 0.425}
+REACHED = {
+    "all": 0.876,
+    "dev": 0.927,
+    "dev-late": 0.94,
+    "dev-late2": 0.95,
+    "dev-late3": 0.80,
+    "heldout": 0.50,
+}
 MARGIN = 0.05
 # Nicknames that are not the law's own characters in order (勞退新制 → 勞工退休金條例), and a
 # former name (性別工作平等法 became 性別平等工作法 in 2023).
@@ -64,7 +71,7 @@ def test_labelled_questions_keep_their_recall(full_corpus):
     rows = questions_load(QUESTIONS)
     ranks = first_ranks(rows)
     reached = {"all": metrics(ranks)["recall@5"]}
-    for split in ("dev", "dev-late", "dev-late2", "heldout"):
+    for split in REACHED.keys() - {"all"}:
         picked = [rank for rank, row in zip(ranks, rows, strict=True) if row["split"] == split]
         reached[split] = metrics(picked)["recall@5"]
     for split, value in REACHED.items():

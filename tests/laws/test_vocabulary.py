@@ -1,7 +1,7 @@
 import re
 
 from laws.aliases import ALIASES, ENGLISH_ALIASES
-from laws.english import english_terms
+from laws.english import english_terms, glossary_key
 from laws.vocabulary import COLLOQUIAL, ENGLISH, LEXICON, TOPIC_LAWS
 
 PCODE = re.compile(r"^[A-Z]\d{7}$")
@@ -40,3 +40,10 @@ def test_english_phrases_become_chinese_words_longest_first():
     # "minimum wage" is one phrase, not "wage" on its own
     assert english_terms("What is the minimum wage?") == "最低工資"
     assert english_terms("Labour day") == ""
+
+
+def test_english_endings_are_folded_on_both_sides():
+    assert glossary_key("Divorces") == glossary_key("divorce")
+    assert glossary_key("threatened") == glossary_key("threaten")
+    assert "離婚" in english_terms("How is property divided when a couple divorces?")
+    assert glossary_key("business") == "business"
