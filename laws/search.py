@@ -31,6 +31,7 @@ PHRASE_SPLIT_RE = re.compile(r"[\s,，、。；;]+")
 NAMED_LAW_BOOST = 3.0
 TOPIC_LAW_BOOST = 2.0
 HISTORY_WEIGHT = 0.5
+MAX_QUESTION = 4000  # characters read from a question or turn: past this it is a pasted document
 HISTORY_TURNS = 2
 DUPLICATE_SIMILARITY = 0.9  # bigram Jaccard above which two articles say the same thing
 CANDIDATES = 3  # look this many times deeper than asked, so duplicates can be skipped
@@ -110,11 +111,16 @@ def topic_laws(lex: Lexicon, text: str) -> set[int]:
 
 
 def analyse(lex: Lexicon, text: str) -> Analysis:
+    text = text[:MAX_QUESTION]
     mentions = lex.matcher.mentions(text)
     citations = article_citations(text, mentions)
     rest = _strip_spans(text, [(m.start, m.end) for m in mentions + citations])
-    translated = english_terms(rest) if is_english(text) else ""
-    rest = FILLER_RE.sub(" ", translated or rest)
+    translated = ""
+    if is_english(text):
+        # English words the glossary does not know would only match Latin letters in a few
+        # regulations: without a translation there is nothing to score.
+        rest = translated = english_terms(rest)
+    rest = FILLER_RE.sub(" ", rest)
     extra = statutory_words(rest)
     words = " ".join([rest, *extra])
     phrases = {w for w in PHRASE_SPLIT_RE.split(" ".join([translated, *extra])) if len(w) >= 2}

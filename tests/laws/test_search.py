@@ -83,3 +83,12 @@ def test_plain_baseline_is_bare_bm25(corpus):
     result = search("勞基法第17條", plain=True)
     assert all(hit.reason == "text" for hit in result.hits)
     assert not result.missing
+
+
+def test_english_words_the_glossary_lacks_retrieve_nothing_rather_than_noise(corpus):
+    assert search("hello there, general kenobi").hits == []
+
+
+def test_a_pasted_document_is_read_only_as_far_as_a_question_goes(corpus):
+    result = search("勞基法第17條" + "資遣費" * 5000)
+    assert titles(result)[0] == "勞動基準法 第 17 條"
