@@ -7,7 +7,7 @@ that repeats one already found in another law is shown once."""
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -128,6 +128,19 @@ def analyse(lex: Lexicon, text: str) -> Analysis:
     return Analysis(mentions, citations, words, phrases, named, topic_laws(lex, words))
 
 
+def _with_earlier_law(
+    lex: Lexicon, citations: list[ArticleCitation], earlier: list[str]
+) -> list[ArticleCitation]:
+    """「那第 18 條呢？」 after a turn about 勞基法: an article cited without a law belongs to the
+    law named last in the conversation."""
+    if not earlier or all(c.law_id is not None for c in citations):
+        return citations
+    named = [m.law_id for turn in earlier for m in lex.matcher.mentions(turn[:MAX_QUESTION])]
+    if not named:
+        return citations
+    return [c if c.law_id is not None else replace(c, law_id=named[-1]) for c in citations]
+
+
 def _cited(lex: Lexicon, citations: list[ArticleCitation]) -> tuple[list[Hit], list[str], set[int]]:
     hits, missing, seen = [], [], set()
     for citation in citations:
@@ -216,11 +229,11 @@ def search(
         return SearchResult(hits=_top_hits(index, index.bm25(query), limit, set(), dedup=False))
     lex = lexicon(index)
     asked = analyse(lex, query)
-    hits, missing, seen = _cited(lex, asked.citations)
+    earlier = [turn for turn in history[-HISTORY_TURNS:] if turn.strip()]
+    hits, missing, seen = _cited(lex, _with_earlier_law(lex, asked.citations, earlier))
 
     scores = index.bm25(asked.words)
     named, topical = set(asked.named), set(asked.topical)
-    earlier = [turn for turn in history[-HISTORY_TURNS:] if turn.strip()]
     if earlier and (FOLLOW_UP_RE.match(query) or not (named or topical)):
         for turn in earlier:
             before = analyse(lex, turn)

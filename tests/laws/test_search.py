@@ -92,3 +92,10 @@ def test_english_words_the_glossary_lacks_retrieve_nothing_rather_than_noise(cor
 def test_a_pasted_document_is_read_only_as_far_as_a_question_goes(corpus):
     result = search("勞基法第17條" + "資遣費" * 5000)
     assert titles(result)[0] == "勞動基準法 第 17 條"
+
+
+def test_an_article_cited_alone_belongs_to_the_law_of_the_earlier_turn(corpus):
+    result = search("那第38條呢？", history=["勞基法第17條在說什麼"])
+    assert titles(result)[0] == "勞動基準法 第 38 條"
+    assert result.hits[0].reason == "citation"
+    assert search("那第38條呢？").hits[:1] != result.hits[:1]
