@@ -31,8 +31,8 @@ PHRASE_SPLIT_RE = re.compile(r"[\s,，、。；;]+")
 NAMED_LAW_BOOST = 3.0
 TOPIC_LAW_BOOST = 2.0
 HISTORY_WEIGHT = 0.5
-MAX_QUESTION = 4000  # characters read from a question or turn: past this it is a pasted document
 HISTORY_TURNS = 2
+MAX_QUESTION = 4000  # characters read from a question or turn: past this it is a pasted document
 DUPLICATE_SIMILARITY = 0.9  # bigram Jaccard above which two articles say the same thing
 CANDIDATES = 3  # look this many times deeper than asked, so duplicates can be skipped
 RERANK_DEPTH = 40  # candidates re-ordered by how many of the statute's words they contain whole
@@ -100,10 +100,6 @@ def statutory_words(text: str) -> list[str]:
     return [statutory for word, statutory in COLLOQUIAL.items() if word in text]
 
 
-def expand(text: str) -> str:
-    return " ".join([text, *statutory_words(text)])
-
-
 def topic_laws(lex: Lexicon, text: str) -> set[int]:
     pcodes = {pcode for word, codes in TOPIC_LAWS.items() if word in text for pcode in codes}
     found = {lex.by_pcode[p] for p in pcodes if p in lex.by_pcode}
@@ -148,6 +144,7 @@ def _cited(lex: Lexicon, citations: list[ArticleCitation]) -> tuple[list[Hit], l
             continue
         article = (
             Article.objects.select_related("law")
+            .defer(*LAW_BULK)
             .filter(law_id=citation.law_id, number=citation.number)
             .first()
         )
