@@ -53,7 +53,7 @@ test: $(VENV)/.dev-installed .venv-openai2/.installed tests/node/node_modules/.i
 	fi
 
 bench: $(VENV)/.dev-installed
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/retrieval.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .venv-openai2 tests/node/node_modules

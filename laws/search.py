@@ -1,14 +1,21 @@
-"""Retrieval: the question (and earlier turns) → the articles that answer it."""
+"""Retrieval: the question (and earlier turns) → the articles that answer it.
+
+Explicit citations resolve directly. The rest of the question (English is first rendered into the
+statutes' Chinese words) is expanded with statutory terms and scored with BM25; the scores are
+then weighted by the laws the question names or is about and by each law's level, and an article
+that repeats one already found in another law is shown once."""
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from laws.citations import LawMention, LawNameMatcher, article_citations
+from laws.citations import ArticleCitation, LawMention, LawNameMatcher, article_citations
+from laws.english import english_terms
 from laws.index import SearchIndex, get_index
 from laws.models import Article
+from laws.text import bigram_keys, is_english
 from laws.vocabulary import COLLOQUIAL, TOPIC_LAWS
 
 # Words that carry no legal meaning in a question; removing them keeps BM25 on the substance.
@@ -16,10 +23,21 @@ FILLER_RE = re.compile(
     r"請問|請說明|說明一下|請告訴我|告訴我|想問|我想知道|是什麼|什麼|怎麼辦|怎麼|如何|為何|為什麼|"
     r"可以嗎|可不可以|有沒有|是否|嗎|呢|吧|中的|的規定|規定|相關|條文|法律上|依法"
 )
+# 「那如果是舊制呢？」 "And what about …": the question leans on the one before it.
+FOLLOW_UP_RE = re.compile(
+    r"^\s*(?:那|那麼|如果|若是|還有|另外|and\b|what about|what if|how about|but\b)", re.IGNORECASE
+)
+PHRASE_SPLIT_RE = re.compile(r"[\s,，、。；;]+")
 NAMED_LAW_BOOST = 3.0
 TOPIC_LAW_BOOST = 2.0
-HISTORY_LAW_BOOST = 1.5
-_matchers: dict[float, LawNameMatcher] = {}
+HISTORY_WEIGHT = 0.5
+HISTORY_TURNS = 2
+MAX_QUESTION = 4000  # characters read from a question or turn: past this it is a pasted document
+DUPLICATE_SIMILARITY = 0.9  # bigram Jaccard above which two articles say the same thing
+CANDIDATES = 3  # look this many times deeper than asked, so duplicates can be skipped
+RERANK_DEPTH = 40  # candidates re-ordered by how many of the statute's words they contain whole
+PHRASE_WEIGHT = 0.5
+LAW_BULK = ["law__histories", "law__foreword", "law__effective_note"]  # long, rarely read
 
 
 @dataclass
@@ -36,12 +54,39 @@ class SearchResult:
     missing: list[str] = field(default_factory=list)  # 「勞動基準法沒有第 999 條」
 
 
+@dataclass
+class Analysis:
+    mentions: list[LawMention]
+    citations: list[ArticleCitation]
+    words: str  # what BM25 scores: the question's substance plus the statutes' words for it
+    phrases: set[str]  # statutory words and phrases an answering article likely contains
+    named: set[int]  # laws the question names
+    topical: set[int]  # laws its words are about
+
+
+class Lexicon:
+    """Per-index lookups: law names, law codes, and the highest law id (for boost vectors)."""
+
+    def __init__(self, index: SearchIndex):
+        self.matcher = LawNameMatcher(index.laws)
+        self.by_pcode = {pcode: law_id for law_id, pcode, *_ in index.laws}
+        self.names = {law_id: name for law_id, _, name, *_ in index.laws}
+        self.size = max(int(index.doc_law.max()) if index.size else 0, *self.names, 0) + 1
+
+
+_lexicons: dict[float, Lexicon] = {}
+
+
+def lexicon(index: SearchIndex) -> Lexicon:
+    found = _lexicons.get(index.stamp)
+    if found is None:
+        _lexicons.clear()
+        found = _lexicons[index.stamp] = Lexicon(index)
+    return found
+
+
 def law_matcher(index: SearchIndex) -> LawNameMatcher:
-    matcher = _matchers.get(index.stamp)
-    if matcher is None:
-        _matchers.clear()
-        matcher = _matchers[index.stamp] = LawNameMatcher(index.laws)
-    return matcher
+    return lexicon(index).matcher
 
 
 def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
@@ -50,77 +95,150 @@ def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-def _law_names(index: SearchIndex) -> dict[int, str]:
-    return {law_id: name for law_id, _, name, *_ in index.laws}
+def statutory_words(text: str) -> list[str]:
+    """The statute's words for the everyday words in text (老闆 → 雇主)."""
+    return [statutory for word, statutory in COLLOQUIAL.items() if word in text]
 
 
-def expand(text: str) -> str:
-    """Adds the statute's words for the everyday words in text (老闆 → 雇主)."""
-    extra = [statutory for word, statutory in COLLOQUIAL.items() if word in text]
-    return " ".join([text, *extra])
-
-
-def topic_laws(index: SearchIndex, text: str) -> set[int]:
+def topic_laws(lex: Lexicon, text: str) -> set[int]:
     pcodes = {pcode for word, codes in TOPIC_LAWS.items() if word in text for pcode in codes}
-    return {law_id for law_id, pcode, *_ in index.laws if pcode in pcodes}
+    found = {lex.by_pcode[p] for p in pcodes if p in lex.by_pcode}
+    return found | lex.matcher.topics(text)
 
 
-def search(query: str, *, limit: int = 5, history: Sequence[str] = ()) -> SearchResult:
-    index = get_index()
-    matcher = law_matcher(index)
-    mentions = matcher.mentions(query)
-    citations = article_citations(query, mentions)
+def analyse(lex: Lexicon, text: str) -> Analysis:
+    text = text[:MAX_QUESTION]
+    mentions = lex.matcher.mentions(text)
+    citations = article_citations(text, mentions)
+    rest = _strip_spans(text, [(m.start, m.end) for m in mentions + citations])
+    translated = ""
+    if is_english(text):
+        # English words the glossary does not know would only match Latin letters in a few
+        # regulations: without a translation there is nothing to score.
+        rest = translated = english_terms(rest)
+    rest = FILLER_RE.sub(" ", rest)
+    extra = statutory_words(rest)
+    words = " ".join([rest, *extra])
+    phrases = {w for w in PHRASE_SPLIT_RE.split(" ".join([translated, *extra])) if len(w) >= 2}
+    named = {m.law_id for m in mentions}
+    return Analysis(mentions, citations, words, phrases, named, topic_laws(lex, words))
 
-    hits: list[Hit] = []
-    missing: list[str] = []
-    seen: set[int] = set()
-    names = _law_names(index)
+
+def _with_earlier_law(
+    lex: Lexicon, citations: list[ArticleCitation], earlier: list[str]
+) -> list[ArticleCitation]:
+    """「那第 18 條呢？」 after a turn about 勞基法: an article cited without a law belongs to the
+    law named last in the conversation."""
+    if not earlier or all(c.law_id is not None for c in citations):
+        return citations
+    named = [m.law_id for turn in earlier for m in lex.matcher.mentions(turn[:MAX_QUESTION])]
+    if not named:
+        return citations
+    return [c if c.law_id is not None else replace(c, law_id=named[-1]) for c in citations]
+
+
+def _cited(lex: Lexicon, citations: list[ArticleCitation]) -> tuple[list[Hit], list[str], set[int]]:
+    hits, missing, seen = [], [], set()
     for citation in citations:
         if citation.law_id is None:
             continue
         article = (
             Article.objects.select_related("law")
+            .defer(*LAW_BULK)
             .filter(law_id=citation.law_id, number=citation.number)
             .first()
         )
         if article is None:
-            missing.append(f"{names.get(citation.law_id, '')}沒有第 {citation.number} 條")
+            missing.append(f"{lex.names.get(citation.law_id, '')}沒有第 {citation.number} 條")
         elif article.pk not in seen:
             seen.add(article.pk)
             hits.append(Hit(article, float("inf"), "citation"))
+    return hits, missing, seen
 
-    spans = [(m.start, m.end) for m in mentions] + [(c.start, c.end) for c in citations]
-    rest = FILLER_RE.sub(" ", _strip_spans(query, spans))
-    scores = index.bm25(expand(rest))
-    named = {m.law_id for m in mentions}
-    topical = topic_laws(index, query)
+
+def _similar(a: set[int], b: set[int]) -> bool:
+    return bool(a and b) and len(a & b) / len(a | b) >= DUPLICATE_SIMILARITY
+
+
+def _phrase_score(text: str, phrases: set[str]) -> float:
+    """Share of the statute's words the article contains as whole words, not just as bigrams."""
+    return sum(1 for p in phrases if p in text) / len(phrases) if phrases else 0.0
+
+
+def _top_hits(
+    index: SearchIndex,
+    scores: np.ndarray,
+    wanted: int,
+    seen: set[int],
+    phrases: set[str] = frozenset(),
+    *,
+    dedup: bool = True,
+) -> list[Hit]:
+    """The best-scoring articles not in seen, skipping near-copies of better ones."""
+    if wanted <= 0 or not scores.any():
+        return []
+    depth = (wanted + len(seen)) * CANDIDATES
+    depth = min(max(depth, RERANK_DEPTH) if phrases else depth, scores.size)
+    top = np.argpartition(-scores, depth - 1)[:depth] if depth < scores.size else np.arange(depth)
+    docs = {int(index.doc_article[d]): float(scores[d]) for d in top if scores[d] > 0}
+    # Plain rows for the candidates; model instances only for the few that are returned.
+    texts = {
+        pk: f"{chapter}{content}"
+        for pk, chapter, content in Article.objects.filter(pk__in=docs)
+        .order_by()
+        .values_list("pk", "chapter", "content")
+    }
+    final = {pk: docs[pk] * (1 + PHRASE_WEIGHT * _phrase_score(texts[pk], phrases)) for pk in texts}
+    chosen: list[int] = []
+    kept: list[set[int]] = []
+    for pk in sorted(final, key=lambda pk: -final[pk]):
+        if pk in seen:
+            continue
+        if dedup:
+            grams = set(bigram_keys(texts[pk]).tolist())
+            if any(_similar(grams, other) for other in kept):
+                continue
+            kept.append(grams)
+        chosen.append(pk)
+        if len(chosen) >= wanted:
+            break
+    articles = Article.objects.select_related("law").defer(*LAW_BULK).order_by().in_bulk(chosen)
+    return [Hit(articles[pk], final[pk], "text") for pk in chosen]
+
+
+def _boosts(lex: Lexicon, named: set[int], topical: set[int]) -> np.ndarray:
     if named & topical:
         # The question names one of the laws its topic belongs to (勞基法 + 資遣費): the topic's
         # companion laws (勞退條例) are as much in point as the named one.
-        named |= topical
-    topical -= named
-    if named:
-        scores *= np.where(np.isin(index.doc_law, list(named)), NAMED_LAW_BOOST, 1.0)
-    if topical:
-        scores *= np.where(np.isin(index.doc_law, list(topical)), TOPIC_LAW_BOOST, 1.0)
-    if not named and not topical:
-        earlier = {m.law_id for turn in history[-3:] for m in matcher.mentions(turn)}
-        if earlier:
-            scores *= np.where(np.isin(index.doc_law, list(earlier)), HISTORY_LAW_BOOST, 1.0)
+        named = named | topical
+    boost = np.ones(lex.size, dtype=np.float32)
+    boost[list(topical - named)] = TOPIC_LAW_BOOST
+    boost[list(named)] = NAMED_LAW_BOOST
+    return boost
+
+
+def search(
+    query: str, *, limit: int = 5, history: Sequence[str] = (), plain: bool = False
+) -> SearchResult:
+    """The articles that answer query; plain=True is the bare BM25 baseline (for the bench)."""
+    index = get_index()
+    if plain:
+        return SearchResult(hits=_top_hits(index, index.bm25(query), limit, set(), dedup=False))
+    lex = lexicon(index)
+    asked = analyse(lex, query)
+    earlier = [turn for turn in history[-HISTORY_TURNS:] if turn.strip()]
+    hits, missing, seen = _cited(lex, _with_earlier_law(lex, asked.citations, earlier))
+
+    scores = index.bm25(asked.words)
+    named, topical = set(asked.named), set(asked.topical)
+    if earlier and (FOLLOW_UP_RE.match(query) or not (named or topical)):
+        for turn in earlier:
+            before = analyse(lex, turn)
+            scores += HISTORY_WEIGHT * index.bm25(before.words)
+            topical |= before.named | before.topical
+    if named or topical:
+        scores *= _boosts(lex, named, topical)[index.doc_law]
     scores *= index.doc_prior
 
-    wanted = max(limit - len(hits), 0)
-    if wanted and scores.any():
-        top = np.argpartition(-scores, min(wanted + len(seen), scores.size - 1))[
-            : wanted + len(seen)
-        ]
-        top = top[np.argsort(-scores[top])]
-        top = [int(d) for d in top if scores[d] > 0]
-        ids = [int(index.doc_article[d]) for d in top]
-        articles = Article.objects.select_related("law").in_bulk(ids)
-        for doc, article_id in zip(top, ids, strict=True):
-            if article_id in seen or article_id not in articles or len(hits) >= limit:
-                continue
-            seen.add(article_id)
-            hits.append(Hit(articles[article_id], float(scores[doc]), "text"))
-    return SearchResult(hits=hits[:limit] if wanted else hits, laws=mentions, missing=missing)
+    hits += _top_hits(index, scores, limit - len(hits), seen, asked.phrases)
+    return SearchResult(hits=hits, laws=asked.mentions, missing=missing)

@@ -1,82 +1,29 @@
-"""Lawbot's own vocabulary: everyday words → the statute's words, and topics → the laws that
-govern them. Facts written for this project, not law text."""
+"""Lawbot's own vocabulary: everyday (and English) words → the words the statutes use, and the
+laws they point to. Facts written for this project, not law text; kept as tables in
+laws/lexicon/ so that adding a word is adding a line:
 
-# Everyday (or English) wording → the words the statute uses; the statutory words are added to
-# the query so that BM25 can match them.
-COLLOQUIAL: dict[str, str] = {
-    "老闆": "雇主",
-    "公司": "雇主",
-    "員工": "勞工",
-    "上班族": "勞工",
-    "薪水": "工資",
-    "薪資": "工資",
-    "月薪": "工資",
-    "加班費": "延長工作時間 工資 加給",
-    "加班": "延長工作時間",
-    "特休": "特別休假",
-    "年假": "特別休假",
-    "被裁員": "資遣 終止勞動契約",
-    "裁員": "資遣 終止勞動契約",
-    "被開除": "終止勞動契約 不經預告",
-    "開除": "終止勞動契約 不經預告",
-    "被解僱": "終止勞動契約",
-    "解僱": "終止勞動契約",
-    "離職": "終止勞動契約",
-    "辭職": "終止勞動契約",
-    "遣散費": "資遣費",
-    "產假": "分娩 產假",
-    "育嬰假": "育嬰留職停薪",
-    "酒駕": "酒精濃度 駕駛",
-    "喝酒開車": "酒精濃度 駕駛",
-    "闖紅燈": "紅燈 號誌",
-    "房東": "出租人",
-    "房客": "承租人",
-    "押金": "押租金 擔保金",
-    "退租": "終止租約",
-    "網購": "通訊交易",
-    "退貨": "解除契約 通訊交易",
-    "鑑賞期": "通訊交易 解除契約 七日",
-    "離婚": "離婚",
-    "贍養費": "贍養費",
-    "撫養": "扶養",
-    "監護權": "親權 未成年子女 權利義務之行使或負擔",
-    "遺產": "遺產 繼承",
-    "偷東西": "竊取 動產",
-    "詐騙": "詐術 財物",
-    "打人": "傷害 身體",
-    "罵人": "公然侮辱",
-    "車禍": "交通事故 損害賠償",
-}
+  colloquial.tsv  everyday word <TAB> statute's words <TAB> pcodes of the laws it is about
+  english.tsv     English word or phrase <TAB> Chinese words (then read as a Chinese question)
+"""
 
+from pathlib import Path
+
+LEXICON = Path(__file__).resolve().parent / "lexicon"
+
+
+def _rows(name: str) -> list[list[str]]:
+    rows = []
+    for line in (LEXICON / name).read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            cells = [cell.strip() for cell in line.split("\t")]
+            rows.append(cells + [""] * (3 - len(cells)))
+    return rows
+
+
+# Everyday wording → the statute's words, added to the query so that BM25 can match them.
+COLLOQUIAL: dict[str, str] = {word: words for word, words, _ in _rows("colloquial.tsv") if words}
 # Words that say which law a question is about even when it names none.
 TOPIC_LAWS: dict[str, tuple[str, ...]] = {
-    "資遣": ("N0030001", "N0030020"),
-    "遣散": ("N0030001", "N0030020"),
-    "裁員": ("N0030001", "N0030020"),
-    "退休金": ("N0030020", "N0030001"),
-    "加班": ("N0030001",),
-    "特休": ("N0030001",),
-    "特別休假": ("N0030001",),
-    "工資": ("N0030001",),
-    "工時": ("N0030001",),
-    "雇主": ("N0030001",),
-    "老闆": ("N0030001",),
-    "產假": ("N0030001", "N0030014"),
-    "育嬰": ("N0030014",),
-    "性騷擾": ("N0030014", "D0050074"),
-    "酒駕": ("C0000001", "K0040012"),
-    "闖紅燈": ("K0040012",),
-    "超速": ("K0040012",),
-    "房東": ("B0000001", "D0060125"),
-    "租屋": ("B0000001", "D0060125"),
-    "押金": ("B0000001", "D0060125"),
-    "網購": ("J0170001",),
-    "鑑賞期": ("J0170001",),
-    "消費者": ("J0170001",),
-    "離婚": ("B0000001",),
-    "繼承": ("B0000001",),
-    "遺產": ("B0000001", "G0340072"),
-    "個人資料": ("I0050021",),
-    "個資": ("I0050021",),
-    "著作": ("J0070017",),
+    word: tuple(codes.split()) for word, _, codes in _rows("colloquial.tsv") if codes
 }
+ENGLISH: dict[str, str] = {phrase: words for phrase, words, _ in _rows("english.tsv")}

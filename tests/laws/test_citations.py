@@ -8,7 +8,9 @@ LAWS = [
     [2, "B0000001", "民法", "法律", "Civil Code"],
     [3, "C0000001", "中華民國刑法", "法律", "Criminal Code"],
     [4, "N0030002", "勞動基準法施行細則", "命令", ""],
-    [5, "N0030020", "勞工退休金條例", "法律", ""],
+    [5, "N0030020", "勞工退休金條例", "法律", "Labor Pension Act"],
+    [6, "J0070017", "著作權法", "法律", "Copyright Act"],
+    [7, "N0030028", "最低工資法（112.12.27制定）", "法律", "Minimum Wage Act"],
 ]
 
 
@@ -48,6 +50,18 @@ def cite(text: str) -> list[tuple[int | None, str]]:
         ("勞基法第17條與勞退條例第12條", [(1, "17"), (5, "12")]),
         ("勞動基準法施行細則第7條", [(4, "7")]),
         ("第17條", [(None, "17")]),
+        ("勞基法第３８條", [(1, "38")]),
+        ("民法第一百八十四條之一", [(2, "184-1")]),
+        ("勞基法第38條、第39條及第40條", [(1, "38"), (1, "39"), (1, "40")]),
+        ("勞動基準法 § 17-1", [(1, "17-1")]),
+        ("刑法第271條和民法第184條", [(3, "271"), (2, "184")]),
+        ("勞退條例第12條", [(5, "12")]),
+        ("最低工資法第5條", [(7, "5")]),
+        ("Article 38 of the Labor Standards Act", [(1, "38")]),
+        ("article 17 of the Labour Standards Act", [(1, "17")]),
+        ("Labor Standards Act Article 17", [(1, "17")]),
+        ("Art. 184 of the Civil Code", [(2, "184")]),
+        ("Article 185-3 of the Criminal Code", [(3, "185-3")]),
     ],
 )
 def test_citation_forms(text, expected):
@@ -62,3 +76,19 @@ def test_longest_law_name_wins():
 def test_token_count_is_documented_rule():
     assert count_tokens("勞基法 article 17 條") == 6
     assert count_tokens("") == 0
+
+
+def test_english_law_names_are_found():
+    matcher = LawNameMatcher(LAWS)
+    found = matcher.mentions("What does the Labor Pension Act say? And the criminal code?")
+    assert [m.law_id for m in found] == [5, 3]
+
+
+def test_a_laws_own_words_point_to_it_without_naming_it():
+    matcher = LawNameMatcher(LAWS)
+    assert matcher.topics("別人的文章有著作權嗎") == {6}
+    assert matcher.topics("民事的問題") == set()  # 民 alone is too short to tell
+
+
+def test_an_unknown_law_before_an_article_leaves_it_unattached():
+    assert cite("第5條") == [(None, "5")]

@@ -59,3 +59,54 @@ def test_an_index_of_an_older_format_counts_as_missing(corpus, settings):
     meta_path.write_text(json.dumps({**meta, "format": 0}))
     with pytest.raises(IndexMissing, match="outdated"):
         SearchIndex(settings.LAWBOT_INDEX_DIR)
+
+
+def test_english_question_finds_the_chinese_articles(corpus):
+    found = titles(search("How much severance pay do I get if I am laid off?"))
+    assert found[0] == "勞動基準法 第 17 條"
+    assert "勞工退休金條例 第 12 條" in found
+
+
+def test_english_citation_resolves_directly(corpus):
+    result = search("What does Article 38 of the Labor Standards Act say?")
+    assert titles(result)[0] == "勞動基準法 第 38 條"
+    assert result.hits[0].reason == "citation"
+
+
+def test_several_citations_keep_their_order(corpus):
+    found = titles(search("勞基法第 38 條、第 17 條與勞退條例第十二條"))
+    assert found[:3] == ["勞動基準法 第 38 條", "勞動基準法 第 17 條", "勞工退休金條例 第 12 條"]
+
+
+def test_follow_up_question_uses_the_earlier_turn(corpus):
+    alone = titles(search("那如果是工作很多年的呢？"))
+    followed = titles(search("那如果是工作很多年的呢？", history=["資遣費怎麼算"]))
+    assert "勞動基準法 第 17 條" not in alone[:2]
+    assert followed[0] == "勞動基準法 第 17 條"
+
+
+def test_a_question_about_its_own_topic_ignores_history(corpus):
+    found = titles(search("特休有幾天", history=["資遣費怎麼算"]))
+    assert found[0] == "勞動基準法 第 38 條"
+
+
+def test_plain_baseline_is_bare_bm25(corpus):
+    result = search("勞基法第17條", plain=True)
+    assert all(hit.reason == "text" for hit in result.hits)
+    assert not result.missing
+
+
+def test_english_words_the_glossary_lacks_retrieve_nothing_rather_than_noise(corpus):
+    assert search("hello there, general kenobi").hits == []
+
+
+def test_a_pasted_document_is_read_only_as_far_as_a_question_goes(corpus):
+    result = search("勞基法第17條" + "資遣費" * 5000)
+    assert titles(result)[0] == "勞動基準法 第 17 條"
+
+
+def test_an_article_cited_alone_belongs_to_the_law_of_the_earlier_turn(corpus):
+    result = search("那第38條呢？", history=["勞基法第17條在說什麼"])
+    assert titles(result)[0] == "勞動基準法 第 38 條"
+    assert result.hits[0].reason == "citation"
+    assert search("那第38條呢？").hits[:1] != result.hits[:1]
