@@ -55,11 +55,13 @@ def server_env(var_dir: Path, **extra: str) -> dict:
         if not k.startswith(("LAWBOT_", "DATABASE_URL", "REDIS_URL"))
     }
     env.update(
-        DJANGO_SETTINGS_MODULE="lawbot_site.settings",
-        LAWBOT_VAR_DIR=str(var_dir),
-        LAWBOT_COMPOSER_DELAY_MS="3",
-        PYTHONUNBUFFERED="1",
-        **extra,
+        {
+            "DJANGO_SETTINGS_MODULE": "lawbot_site.settings",
+            "LAWBOT_VAR_DIR": str(var_dir),
+            "LAWBOT_COMPOSER_DELAY_MS": "3",
+            "PYTHONUNBUFFERED": "1",
+            **extra,
+        }
     )
     return env
 
