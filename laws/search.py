@@ -19,6 +19,10 @@ FILLER_RE = re.compile(
 NAMED_LAW_BOOST = 3.0
 TOPIC_LAW_BOOST = 2.0
 HISTORY_LAW_BOOST = 1.5
+# Retrieval reads at most this much of a question (its start and its end) and looks up at most
+# MAX_CITED cited articles: a 1 MiB message must not cost minutes of CPU and a query per citation.
+MAX_QUERY_CHARS = 4000
+MAX_CITED = 20
 _matchers: dict[float, LawNameMatcher] = {}
 
 
@@ -65,9 +69,18 @@ def topic_laws(index: SearchIndex, text: str) -> set[int]:
     return {law_id for law_id, pcode, *_ in index.laws if pcode in pcodes}
 
 
+def clip(text: str) -> str:
+    if len(text) <= MAX_QUERY_CHARS:
+        return text
+    half = MAX_QUERY_CHARS // 2
+    return f"{text[:half]}\n{text[-half:]}"
+
+
 def search(query: str, *, limit: int = 5, history: Sequence[str] = ()) -> SearchResult:
     index = get_index()
     matcher = law_matcher(index)
+    query = clip(query)
+    history = [clip(turn) for turn in history[-3:]]
     mentions = matcher.mentions(query)
     citations = article_citations(query, mentions)
 
@@ -75,9 +88,12 @@ def search(query: str, *, limit: int = 5, history: Sequence[str] = ()) -> Search
     missing: list[str] = []
     seen: set[int] = set()
     names = _law_names(index)
+    looked_up: set[tuple[int, str]] = set()
     for citation in citations:
-        if citation.law_id is None:
+        key = (citation.law_id, citation.number)
+        if citation.law_id is None or key in looked_up or len(looked_up) >= MAX_CITED:
             continue
+        looked_up.add(key)
         article = (
             Article.objects.select_related("law")
             .filter(law_id=citation.law_id, number=citation.number)
