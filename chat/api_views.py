@@ -156,7 +156,17 @@ async def openapi_json(request: HttpRequest, exchange: Exchange) -> HttpResponse
     return JsonResponse(openapi_schema(), json_dumps_params={"ensure_ascii": False})
 
 
+@csrf_exempt
 def docs(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        error = ApiError(
+            405,
+            f"Method {request.method} is not allowed on {request.path}.",
+            code="method_not_allowed",
+        )
+        response = error.response()
+        response["Allow"] = "GET, HEAD"
+        return response
     schema = openapi_schema()
     context = {
         "info": schema["info"],

@@ -87,3 +87,10 @@ def test_the_docs_page_has_no_inline_script_or_style():
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
     assert " style=" not in html and "<style" not in html
     assert "cdn" not in html.lower()
+
+
+@pytest.mark.parametrize("path", ["/docs", "/v1/docs"])
+def test_posting_to_the_docs_is_405_json(path):
+    response = Client().post(path, {"a": 1})
+    assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
+    assert response.json()["error"]["code"] == "method_not_allowed"
