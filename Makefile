@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test lint bench clean
+.PHONY: run serve test lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -37,6 +37,11 @@ lint: $(VENV)/.dev-installed
 
 test: $(VENV)/.dev-installed .venv-openai2/.installed tests/node/node_modules/.installed lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# A longer schemathesis run than the test suite's (FUZZ_EXAMPLES per operation and mode).
+FUZZ_EXAMPLES ?= 300
+fuzz: $(VENV)/.dev-installed
+	LAWBOT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -s tests/e2e/test_fuzz.py
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/run.py
