@@ -23,7 +23,7 @@ from chat.completions import (
 from chat.errors import ApiError, internal_error, invalid
 from chat.exchange import Exchange
 from chat.openapi import openapi_schema
-from chat.openapi_docs import operations, schemas
+from chat.openapi_docs import markup, operations, schemas
 from chat.streaming import with_heartbeat
 from chat.validation import parse_chat_request
 from laws.index import IndexMissing, get_index
@@ -169,7 +169,7 @@ def docs(request: HttpRequest) -> HttpResponse:
         return response
     schema = openapi_schema()
     context = {
-        "info": schema["info"],
+        "info": {**schema["info"], "description": markup(schema["info"]["description"])},
         "openapi": schema["openapi"],
         "servers": schema["servers"],
         "schema_url": request.path.removesuffix("docs") + "openapi.json",

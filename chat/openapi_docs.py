@@ -1,6 +1,10 @@
 """The OpenAPI schema as plain rows for the server-rendered /docs page (no script, no CDN)."""
 
+import re
 from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 
 @dataclass
@@ -27,6 +31,11 @@ class Operation:
     parameters: list[Field]
     body: list[Field]
     responses: list[Response]
+
+
+def markup(text: str) -> SafeString:
+    """The schema's descriptions use Markdown's `code` spans; everything else stays escaped."""
+    return mark_safe(re.sub(r"`([^`]+)`", r"<code>\1</code>", escape(text)))
 
 
 def _resolve(schema: dict, root: dict) -> dict:
@@ -67,17 +76,19 @@ def type_label(schema: dict, root: dict) -> str:
         kind = " | ".join(kind)
     if kind == "array" and "items" in schema:
         kind = f"array of {type_label(schema['items'], root)}"
+    if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
+        kind = f"object of {type_label(schema['additionalProperties'], root)}"
     return kind + _bounds(schema)
 
 
-def _description(schema: dict) -> str:
+def _description(schema: dict) -> SafeString:
     if "description" in schema:
-        return schema["description"]
+        return markup(schema["description"])
     for combinator in ("anyOf", "oneOf"):
         for sub in schema.get(combinator, []):
             if "description" in sub:
-                return sub["description"]
-    return ""
+                return markup(sub["description"])
+    return markup("")
 
 
 def _fields(schema: dict, root: dict) -> list[Field]:
@@ -106,7 +117,7 @@ def operations(root: dict) -> list[Operation]:
                     ],
                     body=_fields(body["schema"], root) if body else [],
                     responses=[
-                        Response(status, r["description"], list(r.get("content", {})))
+                        Response(status, markup(r["description"]), list(r.get("content", {})))
                         for status, r in op["responses"].items()
                     ],
                 )

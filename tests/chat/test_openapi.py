@@ -94,3 +94,12 @@ def test_posting_to_the_docs_is_405_json(path):
     response = Client().post(path, {"a": 1})
     assert response.status_code == 405 and response["Allow"] == "GET, HEAD"
     assert response.json()["error"]["code"] == "method_not_allowed"
+
+
+def test_descriptions_render_code_spans_and_escape_everything_else():
+    from chat.openapi_docs import markup
+
+    assert markup("<b>`x<y`</b>") == "&lt;b&gt;<code>x&lt;y</code>&lt;/b&gt;"
+    html = Client().get("/docs").content.decode()
+    assert "<code>unsupported_parameter</code>" in html and "`" not in html
+    assert "object of string | null" in html  # metadata
