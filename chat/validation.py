@@ -92,6 +92,11 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+def _shown(name: str) -> str:
+    """A field name as errors echo it: a 1 MiB key must not come back as a 1 MiB error."""
+    return name if len(name) <= 100 else name[:100] + "…"
+
+
 def _unsupported(param: str, what: str) -> ApiError:
     return invalid(f"{what} is not supported by Lawbot.", param=param, code="unsupported_parameter")
 
@@ -152,8 +157,8 @@ def _messages(value: Any) -> list[Message]:
         for key in raw:
             if key not in {"role", "content", "name"}:
                 raise invalid(
-                    f"Unrecognized argument '{param}.{key}'.",
-                    param=f"{param}.{key}",
+                    f"Unrecognized argument '{param}.{_shown(key)}'.",
+                    param=f"{param}.{_shown(key)}",
                     code="unknown_parameter",
                 )
         if "name" in raw and not isinstance(raw["name"], str):
@@ -312,8 +317,8 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
     for name in body:
         if name not in KNOWN:
             raise invalid(
-                f"Unrecognized request argument supplied: {name}",
-                param=name,
+                f"Unrecognized request argument supplied: {_shown(name)}",
+                param=_shown(name),
                 code="unknown_parameter",
             )
     model = body.get("model")

@@ -106,3 +106,10 @@ def test_a_thousand_messages_pass_and_one_more_does_not():
         == 1000
     )
     assert rejected({"model": "m", "messages": many + many[:1]}).param == "messages"
+
+
+def test_a_huge_unknown_key_is_not_echoed_whole():
+    error = rejected({"model": "m", "messages": USER, "k" * 500_000: 1})
+    assert error.code == "unknown_parameter" and len(error.message) < 200
+    error = rejected({"model": "m", "messages": [{"role": "user", "content": "", "k" * 9999: 1}]})
+    assert len(error.param) < 150
