@@ -31,12 +31,25 @@ run: $(VENV)/.installed
 	$(BIN)/python manage.py setup_lawbot
 	$(BIN)/python manage.py serve
 
+# Production: DEBUG off (SECRET_KEY and ALLOWED_HOSTS must be set), WORKERS daphne processes
+# sharing one socket. Use DATABASE_URL=postgres://… and REDIS_URL=redis://… when WORKERS > 1.
+WORKERS ?= 2
+serve: $(VENV)/.installed
+	DEBUG=false $(BIN)/python manage.py setup_lawbot
+	DEBUG=false $(BIN)/python manage.py serve --workers $(WORKERS)
+
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# With LAWBOT_TEST_DATABASE_URL (and LAWBOT_TEST_REDIS_URL) set, the suite runs a second time on
+# PostgreSQL + Redis, the scale-out setting; .ci/run sets both.
 test: $(VENV)/.dev-installed .venv-openai2/.installed tests/node/node_modules/.installed lint
 	$(BIN)/pytest $(PYTEST_ARGS)
+	@if [ -n "$$LAWBOT_TEST_DATABASE_URL" ]; then \
+	  echo "== the same suite on PostgreSQL + Redis"; \
+	  DATABASE_URL="$$LAWBOT_TEST_DATABASE_URL" REDIS_URL="$$LAWBOT_TEST_REDIS_URL" $(BIN)/pytest $(PYTEST_ARGS); \
+	fi
 
 # A longer schemathesis run than the test suite's (FUZZ_EXAMPLES per operation and mode).
 FUZZ_EXAMPLES ?= 300

@@ -5,18 +5,21 @@ import logging
 import secrets
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from contextlib import aclosing
+from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 
-from chat.engines import engine_deltas
+from chat.calculators import calculate
+from chat.calculators.articles import with_calculation_articles
+from chat.engines import engine_open, engine_owner
 from chat.errors import ApiError, internal_error
 from chat.exchange import Exchange
-from chat.streaming import Finish, limit_tokens, sse, stop_at
+from chat.streaming import Finish, sse
 from chat.validation import ChatRequest
 from laws.index import IndexMissing
 from laws.search import SearchResult, search
-from laws.text import count_tokens
+from laws.text import count_tokens, is_english
 
 MODELS = {
     "lawbot-pro": "Retrieval over Taiwan's laws + the configured LLM (the built-in composer without one)",
@@ -29,7 +32,12 @@ logger = logging.getLogger(__name__)
 
 
 def model_card(model_id: str) -> dict:
-    return {"id": model_id, "object": "model", "created": MODELS_CREATED, "owned_by": "lawbot"}
+    return {
+        "id": model_id,
+        "object": "model",
+        "created": MODELS_CREATED,
+        "owned_by": engine_owner(model_id),
+    }
 
 
 def citation(hit) -> dict:
@@ -53,6 +61,8 @@ class Completion:
     exchange: Exchange
     id: str
     created: int
+    deltas: AsyncIterator[str] | None = None  # the engine, started
+    finish: Finish = field(default_factory=Finish)
 
     @property
     def citations(self) -> list[dict]:
@@ -106,38 +116,48 @@ async def completion_start(request: ChatRequest, exchange: Exchange) -> Completi
             "The law index is not built yet; the operator must run import_laws.",
             code="index_unavailable",
         ) from exc
-    return Completion(
+    # The articles a calculation rests on are cited even when retrieval ranked them low.
+    calculations = calculate(request.question, english=is_english(request.question))
+    result = await sync_to_async(with_calculation_articles)(result, calculations)
+    completion = Completion(
         request, result, exchange, "chatcmpl-" + secrets.token_hex(12), int(time.time())
     )
-
-
-async def answer_deltas(completion: Completion, finish: Finish) -> AsyncIterator[str]:
-    """The answer text in pieces, cut by `stop` and the token limit, recorded on the exchange."""
-    request = completion.request
-    deltas = engine_deltas(
+    # Started here, before the response: an upstream that refuses gets a proper HTTP error.
+    completion.deltas = await engine_open(
         model=request.model,
         messages=request.messages,
-        result=completion.result,
+        result=result,
         sampling=request.sampling,
+        stop=request.stop,
+        max_tokens=request.max_tokens,
+        finish=completion.finish,
+        paced=request.stream,
     )
+    return completion
+
+
+async def answer_deltas(completion: Completion) -> AsyncIterator[str]:
+    """The answer text in pieces (cut by `stop` and the token limit), recorded on the exchange."""
+    finish = completion.finish
     pieces: list[str] = []
     exchange = completion.exchange
     try:
-        async for piece in limit_tokens(
-            stop_at(deltas, request.stop, finish), request.max_tokens, finish
-        ):
-            exchange.mark_first_token()
-            pieces.append(piece)
-            yield piece
+        async with aclosing(completion.deltas) as deltas:
+            async for piece in deltas:
+                exchange.mark_first_token()
+                pieces.append(piece)
+                yield piece
     finally:
         exchange.answer = "".join(pieces)
         exchange.completion_tokens = count_tokens(exchange.answer)
+        if finish.usage:  # the upstream's own counts, when an LLM answered
+            exchange.prompt_tokens = finish.usage["prompt_tokens"]
+            exchange.completion_tokens = finish.usage["completion_tokens"]
         exchange.finish_reason = finish.reason
 
 
 async def completion_json(completion: Completion) -> dict:
-    finish = Finish()
-    text = "".join([piece async for piece in answer_deltas(completion, finish)])
+    text = "".join([piece async for piece in answer_deltas(completion)])
     return {
         "id": completion.id,
         "object": "chat.completion",
@@ -148,7 +168,7 @@ async def completion_json(completion: Completion) -> dict:
             {
                 "index": 0,
                 "message": {"role": "assistant", "content": text, "refusal": None},
-                "finish_reason": finish.reason,
+                "finish_reason": completion.finish.reason,
                 "logprobs": None,
             }
         ],
@@ -160,12 +180,11 @@ async def completion_json(completion: Completion) -> dict:
 async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
     """The SSE body of a streamed answer; the request log is written however it ends."""
     exchange = completion.exchange
-    finish = Finish()
     try:
         yield sse(completion.chunk({"role": "assistant", "content": ""}))
-        async for piece in answer_deltas(completion, finish):
+        async for piece in answer_deltas(completion):
             yield sse(completion.chunk({"content": piece}))
-        yield sse(completion.chunk({}, finish.reason, citations=completion.citations))
+        yield sse(completion.chunk({}, completion.finish.reason, citations=completion.citations))
         if completion.request.include_usage:
             yield sse({**completion.chunk({}), "choices": [], "usage": completion.usage()})
         yield sse("[DONE]")

@@ -1,13 +1,17 @@
 """What one API request did, recorded as a RequestLog row however it ended."""
 
+import logging
 import secrets
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db import DatabaseError
 
 from api_keys.models import ApiKey, RequestLog
 from chat.errors import ApiError
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,6 +45,13 @@ class Exchange:
         if self.saved:
             return
         self.saved = True
+        try:
+            await self._write()
+        except DatabaseError:
+            # The answer was served; losing its log row must not turn it into an error.
+            logger.warning("request %s: the request log could not be written", self.request_id)
+
+    async def _write(self) -> None:
         log_content = settings.LAWBOT_LOG_CONTENT
         # PostgreSQL text cannot hold NUL, which a request may carry anywhere.
         text = str.maketrans({"\x00": "\ufffd"})

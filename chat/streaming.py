@@ -11,7 +11,10 @@ from laws.text import TOKEN_RE, count_tokens
 
 @dataclass
 class Finish:
-    reason: str = "stop"  # "stop" or "length"
+    """How an answer ended, filled in by the engine and the pipeline as it goes."""
+
+    reason: str = "stop"  # "stop" or "length" ("content_filter" from an upstream)
+    usage: dict | None = None  # an upstream LLM's own token counts, when it sent them
 
 
 async def stop_at(

@@ -8,7 +8,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+if (BASE_DIR / ".env").exists():
+    environ.Env.read_env(BASE_DIR / ".env")
 
 VAR_DIR = Path(env("LAWBOT_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -47,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "servestatic",
     "django.contrib.staticfiles",
     "channels",
     "laws",
@@ -129,14 +131,22 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Several deployments (or test servers) may share one Redis; the prefix keeps them apart.
+LAWBOT_REDIS_PREFIX = env("LAWBOT_REDIS_PREFIX", default="lawbot")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "api_keys.cache.FailoverRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": LAWBOT_REDIS_PREFIX,
+            # Fail fast when Redis is away: the cache then falls back to process memory.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": f"{LAWBOT_REDIS_PREFIX}:asgi"},
         }
     }
 else:
@@ -194,5 +204,19 @@ LAWBOT_LOG_CONTENT = env.bool("LAWBOT_LOG_CONTENT", default=True)
 LAWBOT_LLM_BASE_URL = env("LAWBOT_LLM_BASE_URL", default="")
 LAWBOT_LLM_API_KEY = env("LAWBOT_LLM_API_KEY", default="")
 LAWBOT_LLM_MODEL = env("LAWBOT_LLM_MODEL", default="")
+# Seconds the upstream may stay silent: to connect, to answer, and between two pieces of a stream.
 LAWBOT_LLM_TIMEOUT = env.float("LAWBOT_LLM_TIMEOUT", default=60.0)
+# Tokens (Lawbot's count) of articles + conversation sent upstream; fit it to the model's context.
+LAWBOT_LLM_CONTEXT_TOKENS = env.int("LAWBOT_LLM_CONTEXT_TOKENS", default=6000)
+# The name the upstream knows the answer cap by: max_tokens (Ollama, llama.cpp, vLLM) or
+# max_completion_tokens (OpenAI's newer models).
+LAWBOT_LLM_MAX_TOKENS_PARAM = env("LAWBOT_LLM_MAX_TOKENS_PARAM", default="max_tokens")
+if LAWBOT_LLM_MAX_TOKENS_PARAM not in ("max_tokens", "max_completion_tokens"):
+    raise ImproperlyConfigured(
+        "LAWBOT_LLM_MAX_TOKENS_PARAM must be max_tokens or max_completion_tokens."
+    )
+if LAWBOT_LLM_BASE_URL and not LAWBOT_LLM_MODEL:
+    raise ImproperlyConfigured(
+        "Set LAWBOT_LLM_MODEL to the upstream's model name (LAWBOT_LLM_BASE_URL is set)."
+    )
 DATA_UPLOAD_MAX_MEMORY_SIZE = LAWBOT_MAX_BODY_BYTES + 1024

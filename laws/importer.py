@@ -34,6 +34,10 @@ class ImportSummary:
     articles_removed: int = 0
     articles_unchanged: int = 0
 
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.laws_added or self.laws_changed)
+
     def __str__(self) -> str:
         return (
             f"laws: {self.laws_added} added, {self.laws_changed} changed, "

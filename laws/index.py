@@ -20,6 +20,7 @@ from django.conf import settings
 from laws.models import Article, Law
 from laws.text import bigram_keys
 
+FORMAT = 1  # bump when the files change shape: an older index is then rebuilt, not misread
 K1 = 1.2
 B = 0.75
 DOC_SLOTS = 1 << 21  # docs per index (2M) when (key, doc) pairs are packed into one int64
@@ -118,7 +119,12 @@ def index_build(*, directory: Path | None = None, batch: int = 20000) -> BuildSt
     for name, array in arrays.items():
         np.save(tmp / f"{name}.npy", array)
     (tmp / "laws.json").write_text(json.dumps(laws, ensure_ascii=False))
-    meta = {"documents": len(article_ids), "avgdl": avgdl, "built_at": time.time()}
+    meta = {
+        "format": FORMAT,
+        "documents": len(article_ids),
+        "avgdl": avgdl,
+        "built_at": time.time(),
+    }
     (tmp / "meta.json").write_text(json.dumps(meta))
     old = directory.with_name(directory.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
@@ -147,6 +153,10 @@ class SearchIndex:
             raise IndexMissing(
                 f"no search index in {directory}: run `manage.py import_laws`"
             ) from exc
+        if self.meta.get("format") != FORMAT:
+            raise IndexMissing(
+                f"the index in {directory} is outdated: run `manage.py import_laws --rebuild-index`"
+            )
         self.stamp = self.meta["built_at"]
         self.size = int(self.meta["documents"])
 

@@ -1,11 +1,16 @@
-"""The built-in composer: a deterministic answer that quotes the retrieved articles verbatim."""
+"""The built-in composer: a deterministic answer that quotes the retrieved articles verbatim and,
+where the question gives numbers, shows what the law computes from them."""
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
+from datetime import date
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 
+from chat.calculators import Calculation, calculate
+from chat.calculators.articles import with_calculation_articles
 from laws.search import Hit, SearchResult
 from laws.text import is_english
 
@@ -17,6 +22,8 @@ ZH = {
     "intro": "依據全國法規資料庫的條文，與您的問題最相關的規定如下：",
     "intro_law": "您的問題涉及{laws}，相關條文如下：",
     "heading": "## 相關條文",
+    "calculation": "## 試算",
+    "calculation_intro": "依您提供的數字，按法定方式計算如下（結果僅供參考）：",
     "chapter": "（{chapter}）",
     "more": "全文請見[官方條文]({url})。",
     "others": "## 其他可能相關的條文",
@@ -31,6 +38,8 @@ EN = {
     "intro": "These provisions of Taiwan law are the most relevant to your question:",
     "intro_law": "Your question concerns {laws}. The relevant provisions are:",
     "heading": "## Relevant provisions",
+    "calculation": "## Calculation",
+    "calculation_intro": "From the numbers you gave, as the law computes it (for reference only):",
     "chapter": "({chapter})",
     "more": "Full text: [official page]({url}).",
     "others": "## Other provisions that may apply",
@@ -54,12 +63,29 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
 
 
-def compose(question: str, result: SearchResult, *, english: bool | None = None) -> Iterator[str]:
-    """Yields the answer's Markdown in blocks, in order."""
+def compose(
+    question: str, result: SearchResult, *, english: bool | None = None, today: date | None = None
+) -> Iterator[str]:
+    """Yields the answer's Markdown in blocks, in order (queries the database: sync callers)."""
     english = is_english(question) if english is None else english
+    calculations = calculate(question, english=english, today=today)
+    result = with_calculation_articles(result, calculations)
+    yield from answer_blocks(result, calculations, english=english)
+
+
+def answer_blocks(
+    result: SearchResult, calculations: Sequence[Calculation], *, english: bool
+) -> Iterator[str]:
+    """The answer's Markdown blocks for hits that already include the calculations' articles."""
     t = EN if english else ZH
     for line in result.missing:
         yield (f"{line}." if english else f"{line}。") + "\n\n"
+    if calculations:
+        yield t["calculation"] + "\n\n"
+        if any(calc.result for calc in calculations):
+            yield t["calculation_intro"] + "\n\n"
+        for calc in calculations:
+            yield calc.markdown() + "\n"
     if not result.hits:
         yield t["none"] + "\n\n" + t["disclaimer"]
         return
@@ -94,7 +120,9 @@ def compose(question: str, result: SearchResult, *, english: bool | None = None)
                 else f"- [{title}]({hit.article.url}): {snippet}…\n"
             )
         yield "\n"
-    yield t["notes"] + "\n\n" + t["note_order"] + "\n" + t["note_detail"] + "\n\n"
+    computed = any(calc.value is not None for calc in calculations)
+    detail = "" if computed else t["note_detail"] + "\n"
+    yield t["notes"] + "\n\n" + t["note_order"] + "\n" + detail + "\n"
     yield t["disclaimer"]
 
 
@@ -110,10 +138,16 @@ def pieces(text: str) -> Iterator[str]:
             yield match.group()
 
 
-async def composer_deltas(question: str, result: SearchResult) -> AsyncIterator[str]:
-    delay = settings.LAWBOT_COMPOSER_DELAY_MS / 1000
-    for block in compose(question, result):
+async def composer_deltas(
+    question: str, result: SearchResult, *, paced: bool = True
+) -> AsyncIterator[str]:
+    # Paced, a pause between pieces lets a reader watch the answer grow; unpaced (a non-streamed
+    # answer) nobody is watching, so it is produced at once.
+    delay = settings.LAWBOT_COMPOSER_DELAY_MS / 1000 if paced else 0
+    english = is_english(question)
+    calculations = calculate(question, english=english)
+    result = await sync_to_async(with_calculation_articles)(result, calculations)
+    for block in answer_blocks(result, calculations, english=english):
         for piece in pieces(block):
             yield piece
-            # A pause lets a reader watch the answer grow, and yields to the event loop.
-            await asyncio.sleep(delay)
+            await asyncio.sleep(delay)  # also yields to the event loop

@@ -1,14 +1,18 @@
 """A live daphne server on a synthetic corpus, started once per test session."""
 
 import os
+import secrets
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import environ
 import httpx
+import psycopg
 import pytest
 
 from tests.corpus import write_corpus
@@ -24,9 +28,14 @@ class LiveServer:
     env: dict
     process: subprocess.Popen
 
-    @property
-    def database(self) -> Path:
-        return self.var_dir / "lawbot.sqlite3"
+    def query(self, sql: str) -> list[tuple]:
+        """Runs SQL on the server's own database (SQLite file or PostgreSQL)."""
+        url = self.env.get("DATABASE_URL")
+        if url:
+            with psycopg.connect(url, autocommit=True) as connection:
+                return connection.execute(sql).fetchall()
+        with sqlite3.connect(self.var_dir / "lawbot.sqlite3") as connection:
+            return connection.execute(sql).fetchall()
 
 
 def free_port() -> int:
@@ -48,21 +57,35 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
+def postgres_database(base_url: str, created: list[str]) -> str:
+    """A fresh database on the PostgreSQL server the test run uses, dropped at the end."""
+    name = f"lawbot_e2e_{secrets.token_hex(4)}"
+    with psycopg.connect(maintenance_url(base_url), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    created.append(name)
+    return maintenance_url(base_url, name)
+
+
+def maintenance_url(base_url: str, name: str = "postgres") -> str:
+    parts = environ.Env.db_url_config(base_url)
+    user = parts["USER"] + (f":{parts['PASSWORD']}" if parts["PASSWORD"] else "")
+    return f"postgres://{user}@{parts['HOST']}:{parts['PORT'] or 5432}/{name}"
+
+
 def server_env(var_dir: Path, **extra: str) -> dict:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("LAWBOT_", "DATABASE_URL", "REDIS_URL"))
-    }
+    """The server's environment: SQLite in var_dir, or (when the test run itself is on
+    PostgreSQL + Redis) its own database and its own Redis key prefix."""
+    prefixes = ("LAWBOT_", "DATABASE_URL", "REDIS_URL")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
     env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "lawbot_site.settings",
-            "LAWBOT_VAR_DIR": str(var_dir),
-            "LAWBOT_COMPOSER_DELAY_MS": "3",
-            "PYTHONUNBUFFERED": "1",
-            **extra,
-        }
+        DJANGO_SETTINGS_MODULE="lawbot_site.settings",
+        LAWBOT_VAR_DIR=str(var_dir),
+        LAWBOT_COMPOSER_DELAY_MS="3",
+        PYTHONUNBUFFERED="1",
     )
+    if os.environ.get("REDIS_URL"):
+        env.update(REDIS_URL=os.environ["REDIS_URL"], LAWBOT_REDIS_PREFIX=f"e2e-{var_dir.name}")
+    env.update(extra)
     return env
 
 
@@ -103,9 +126,22 @@ def start_server(env: dict, log_path: Path) -> tuple[str, subprocess.Popen]:
 def lawbot_server_factory(tmp_path_factory):
     """Prepares a database with the synthetic corpus and starts daphne on it."""
     started: list[subprocess.Popen] = []
+    databases: list[str] = []
+    base_url = os.environ.get("DATABASE_URL", "")
+    admin_url = (
+        base_url
+        if base_url.startswith("postgres")
+        else "postgres://postgres@127.0.0.1:5432/postgres"
+    )
 
-    def factory(**extra_env: str) -> LiveServer:
+    def factory(_database_via: str = "", **extra_env: str) -> LiveServer:
+        """_database_via: a PostgreSQL URL (e.g. through a proxy) to create this server's
+        database on; by default the test run's PostgreSQL, if it uses one, else SQLite."""
         var_dir = tmp_path_factory.mktemp("live")
+        if _database_via:
+            extra_env["DATABASE_URL"] = postgres_database(_database_via, databases)
+        elif base_url.startswith("postgres"):
+            extra_env.setdefault("DATABASE_URL", postgres_database(base_url, databases))
         env = server_env(var_dir, **extra_env)
         manage(env, "migrate", "-v0")
         manage(env, "import_laws", "--no-progress", *write_corpus(var_dir / "corpus"))
@@ -123,6 +159,10 @@ def lawbot_server_factory(tmp_path_factory):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+    if databases:
+        with psycopg.connect(maintenance_url(admin_url), autocommit=True) as connection:
+            for name in databases:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -122,3 +122,13 @@ def test_import_uses_lawbot_law_source_by_default(corpus_files, settings, capsys
     settings.LAWBOT_LAW_SOURCE = corpus_files
     call_command("import_laws", "--no-progress")
     assert Law.objects.count() == 6
+
+
+def test_unchanged_reimport_keeps_the_index(corpus_files, capsys, settings):
+    call_command("import_laws", *corpus_files, "--no-progress")
+    built = (settings.LAWBOT_INDEX_DIR / "meta.json").read_text()
+    call_command("import_laws", *corpus_files, "--no-progress")
+    assert "Search index: up to date" in capsys.readouterr().out
+    assert (settings.LAWBOT_INDEX_DIR / "meta.json").read_text() == built
+    call_command("import_laws", *corpus_files, "--no-progress", "--rebuild-index")
+    assert (settings.LAWBOT_INDEX_DIR / "meta.json").read_text() != built

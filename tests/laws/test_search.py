@@ -1,6 +1,9 @@
+import json
+
 import pytest
 from django.core.management import call_command
 
+from laws.index import IndexMissing, SearchIndex
 from laws.search import search
 
 pytestmark = pytest.mark.django_db
@@ -48,3 +51,11 @@ def test_search_laws_command_prints_scores(corpus, capsys):
     out = capsys.readouterr().out
     assert "勞動基準法 第 17 條 [N0030001]" in out
     assert out.splitlines()[0].startswith("1.")
+
+
+def test_an_index_of_an_older_format_counts_as_missing(corpus, settings):
+    meta_path = settings.LAWBOT_INDEX_DIR / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta_path.write_text(json.dumps({**meta, "format": 0}))
+    with pytest.raises(IndexMissing, match="outdated"):
+        SearchIndex(settings.LAWBOT_INDEX_DIR)

@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from laws.importer import laws_import
-from laws.index import index_build
+from laws.index import IndexMissing, get_index, index_build
 from laws.sources import SourceError
 
 
@@ -16,8 +16,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("sources", nargs="*", help="paths or http(s) URLs")
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        parser.add_argument(
+            "--rebuild-index", action="store_true", help="rebuild the index even if nothing changed"
+        )
 
-    def handle(self, *args, sources, no_progress, **options):
+    def handle(self, *args, sources, no_progress, rebuild_index, **options):
+        force_index = rebuild_index
         sources = sources or settings.LAWBOT_LAW_SOURCE
 
         def progress(items, total):
@@ -35,6 +39,13 @@ class Command(BaseCommand):
         except SourceError as exc:
             raise CommandError(f"import failed, the corpus is unchanged: {exc}") from exc
         self.stdout.write(f"Imported from {', '.join(sources)}: {summary}")
+        if not summary.changed_anything and not force_index:
+            try:
+                get_index()
+                self.stdout.write("Search index: up to date (nothing changed).")
+                return
+            except IndexMissing:
+                pass
         stats = index_build()
         self.stdout.write(
             f"Search index: {stats.documents} articles, {stats.terms} terms, "

@@ -1,24 +1,66 @@
 import os
 import shutil
+import signal
+import socket
+import subprocess
 import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+APPLICATION = "lawbot_site.asgi:application"
+
+
+def daphne_path() -> str:
+    return shutil.which("daphne", path=os.path.dirname(sys.executable)) or "daphne"
+
 
 class Command(BaseCommand):
-    help = "Serve Lawbot under daphne on LAWBOT_HOST:LAWBOT_PORT."
+    help = (
+        "Serve Lawbot under daphne on LAWBOT_HOST:LAWBOT_PORT. With --workers N, N daphne "
+        "processes share one listening socket (the kernel spreads connections among them)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--port", type=int, help="overrides LAWBOT_PORT")
+        parser.add_argument("--workers", type=int, default=1)
 
-    def handle(self, *args, port, **options):
-        port = port or settings.LAWBOT_PORT
-        daphne = shutil.which("daphne", path=os.path.dirname(sys.executable)) or "daphne"
-        self.stdout.write(f"Lawbot is serving on http://{settings.LAWBOT_HOST}:{port}/")
+    def handle(self, *args, port, workers, **options):
+        host, port = settings.LAWBOT_HOST, port or settings.LAWBOT_PORT
+        self.stdout.write(f"Lawbot is serving on http://{host}:{port}/ with {workers} worker(s)")
         self.stdout.flush()
-        # exec: daphne becomes this process, so signals and exit codes reach it directly.
-        os.execv(
-            daphne,
-            [daphne, "-b", settings.LAWBOT_HOST, "-p", str(port), "lawbot_site.asgi:application"],
-        )
+        if workers <= 1:
+            # exec: daphne becomes this process, so signals and exit codes reach it directly.
+            os.execv(daphne_path(), [daphne_path(), "-b", host, "-p", str(port), APPLICATION])
+        self._serve_many(host, port, workers)
+
+    def _serve_many(self, host: str, port: int, workers: int) -> None:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(1024)
+        fd = listener.fileno()
+        command = [daphne_path(), "--fd", str(fd), APPLICATION]
+        processes = [subprocess.Popen(command, pass_fds=[fd]) for _ in range(workers)]
+
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+            for process in processes:
+                process.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while processes:
+            pid, status = os.waitpid(-1, 0)
+            dead = next((p for p in processes if p.pid == pid), None)
+            if dead is None:
+                continue
+            processes.remove(dead)
+            if not stopping:
+                # A crashed worker costs its in-flight requests, not the server's capacity.
+                self.stderr.write(f"worker {pid} exited (status {status}); starting another")
+                processes.append(subprocess.Popen(command, pass_fds=[fd]))

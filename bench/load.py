@@ -1,0 +1,203 @@
+"""Load on one (or more) daphne workers: concurrent streams and non-streaming throughput.
+
+usage: .venv/bin/python bench/load.py [--streams 1000] [--requests 300] [--workers 1]
+       [--corpus ChLaw.json.zip,ChOrder.json.zip] [--postgres URL --redis URL]
+Starts its own server(s) on 127.0.0.1 in a temporary folder (synthetic corpus unless --corpus),
+sends bounded load, prints percentiles, and stops everything. Targets only 127.0.0.1."""
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from tests.corpus import write_corpus  # noqa: E402
+from tests.e2e.conftest import free_port, manage, postgres_database, server_env  # noqa: E402
+
+QUESTION = "請說明勞動基準法中的資遣費計算方式"
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def peak_rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def one_stream(
+    client: httpx.AsyncClient, url: str, secret: str
+) -> tuple[float, list[float], bool]:
+    started = time.perf_counter()
+    first, arrivals, done = None, [], False
+    body = {
+        "model": "lawbot-lite",
+        "stream": True,
+        "messages": [{"role": "user", "content": QUESTION}],
+    }
+    async with client.stream(
+        "POST",
+        f"{url}/v1/chat/completions",
+        json=body,
+        headers={"Authorization": f"Bearer {secret}"},
+    ) as response:
+        async for line in response.aiter_lines():
+            if not line.startswith("data: "):
+                continue
+            now = time.perf_counter()
+            first = first or now
+            arrivals.append(now)
+            if line == "data: [DONE]":
+                done = True
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
+    return (first or time.perf_counter()) - started, gaps, done
+
+
+async def streams(url: str, secret: str, count: int) -> None:
+    limits = httpx.Limits(max_connections=count + 10, max_keepalive_connections=count)
+    async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(300, connect=60)) as client:
+        started = time.perf_counter()
+        results = await asyncio.wait_for(
+            asyncio.gather(
+                *(one_stream(client, url, secret) for _ in range(count)), return_exceptions=True
+            ),
+            600,
+        )
+        wall = time.perf_counter() - started
+    ok = [r for r in results if not isinstance(r, BaseException) and r[2]]
+    errors = [repr(r)[:200] for r in results if isinstance(r, BaseException)]
+    for error in sorted(set(errors))[:5]:
+        print(f"  failure: {error} (x{errors.count(error)})")
+    ttfc = [r[0] * 1000 for r in ok]
+    gaps = [g * 1000 for r in ok for g in r[1]]
+    print(
+        f"{count} simultaneous streams: {len(ok)} complete, {count - len(ok)} failed, wall {wall:.1f} s"
+    )
+    if ok:
+        print(
+            f"  time to first chunk p50 {percentile(ttfc, 50):.0f} ms, p99 {percentile(ttfc, 99):.0f} ms; "
+            f"gap between chunks p50 {percentile(gaps, 50):.1f} ms, p99 {percentile(gaps, 99):.1f} ms"
+        )
+
+
+async def throughput(urls: list[str], secret: str, total: int, concurrency: int = 32) -> None:
+    body = {"model": "lawbot-lite", "messages": [{"role": "user", "content": QUESTION}]}
+    latencies: list[float] = []
+    failures = 0
+    queue = iter(range(total))
+
+    async def worker(client: httpx.AsyncClient, n: int) -> None:
+        nonlocal failures
+        for i in queue:
+            started = time.perf_counter()
+            response = await client.post(
+                f"{urls[(i + n) % len(urls)]}/v1/chat/completions",
+                json=body,
+                headers={"Authorization": f"Bearer {secret}"},
+            )
+            latencies.append(time.perf_counter() - started)
+            failures += response.status_code != 200
+
+    async with httpx.AsyncClient(timeout=120) as client:
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(client, n) for n in range(concurrency)))
+        wall = time.perf_counter() - started
+    print(
+        f"{total} non-streaming lawbot-lite requests, {concurrency} at a time, {len(urls)} worker(s): "
+        f"{total / wall:.1f} req/s, latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
+        f"p99 {percentile(latencies, 99) * 1000:.0f} ms, {failures} failed"
+    )
+
+
+def start(env: dict, port: int, log: Path) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "lawbot_site.asgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    sys.exit(f"server did not start: {log.read_text()[-2000:]}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--streams", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--corpus", default="")
+    parser.add_argument("--postgres", default="")
+    parser.add_argument("--redis", default="")
+    parser.add_argument("--delay-ms", default="8", help="LAWBOT_COMPOSER_DELAY_MS of the server")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        var = Path(tmp)
+        env = server_env(var, LAWBOT_COMPOSER_DELAY_MS=args.delay_ms)
+        if args.postgres:
+            env["DATABASE_URL"] = postgres_database(args.postgres, [])
+        if args.redis:
+            env.update(REDIS_URL=args.redis, LAWBOT_REDIS_PREFIX=f"bench-{var.name}")
+        manage(env, "migrate", "-v0")
+        sources = args.corpus.split(",") if args.corpus else write_corpus(var / "corpus")
+        manage(env, "import_laws", "--no-progress", *sources)
+        secret = (
+            manage(env, "create_api_key", "--user", "bench", "--name", "bench")
+            .strip()
+            .splitlines()[-1]
+        )
+        ports = [free_port() for _ in range(args.workers)]
+        processes = [start(env, port, var / f"daphne-{port}.log") for port in ports]
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        try:
+            print(
+                f"corpus: {'full snapshot' if args.corpus else 'synthetic'}; database: {'PostgreSQL' if args.postgres else 'SQLite'}; "
+                f"redis: {'yes' if args.redis else 'no'}; composer delay {args.delay_ms} ms"
+            )
+            if args.streams:
+                asyncio.run(streams(urls[0], secret, args.streams))
+                print(f"  server peak RSS {peak_rss_mib(processes[0].pid):.0f} MiB")
+                problems = [
+                    line
+                    for line in (var / f"daphne-{ports[0]}.log").read_text().splitlines()
+                    if "ERROR" in line or "Traceback" in line or "Error" in line
+                ]
+                for line in problems[:10]:
+                    print(f"  server log: {line[:300]}")
+            if args.requests:
+                asyncio.run(throughput(urls, secret, args.requests))
+        finally:
+            for process in processes:
+                process.terminate()
+                process.wait()
+
+
+if __name__ == "__main__":
+    main()

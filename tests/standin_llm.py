@@ -1,0 +1,198 @@
+"""A stand-in OpenAI-compatible LLM server for the tests: plain asyncio HTTP/1.1 in a thread.
+
+It streams a scripted answer (slowly, or held until the test releases it), fails on demand, and
+records every request it received and when its client went away."""
+
+import asyncio
+import contextlib
+import json
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+
+ANSWER = ["依勞動基準法", "第 17 條，", "雇主應發給", "資遣費。"]
+USAGE = {"prompt_tokens": 321, "completion_tokens": 54, "total_tokens": 375}
+
+
+@dataclass
+class Script:
+    """What the stand-in does with the next requests.
+
+    fail: "" (answer), "status" (HTTP error before streaming), "error_event" / "garbage" / "die"
+    / "truncate" (after `fail_after` deltas), "stall_headers" / "stall_body" (silent until
+    released or the client leaves)."""
+
+    deltas: list[str] = field(default_factory=lambda: list(ANSWER))
+    delay: float = 0.0  # seconds between deltas
+    hold_after: int | None = None  # deltas sent before waiting for release()
+    fail: str = ""
+    fail_after: int = 1
+    status: int = 500
+    message: str = "CUDA out of memory"
+    finish_reason: str = "stop"
+    usage: dict | None = field(default_factory=lambda: dict(USAGE))
+
+
+@dataclass
+class Received:
+    body: dict
+    headers: dict
+    path: str
+    at: float = field(default_factory=time.monotonic)
+    finished_at: float | None = None  # the response was sent in full
+    gone_at: float | None = None  # the client closed the connection before that
+
+
+class StandInLLM:
+    def __init__(self):
+        self.script = Script()
+        self.requests: list[Received] = []
+        self.client_gone = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        self._release: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    # --- control from the tests ---
+    def __enter__(self) -> "StandInLLM":
+        self._thread.start()
+        self._ready.wait(10)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(10)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def reset(self, **script) -> None:
+        self.script = Script(**script)
+        self.requests.clear()
+        self.client_gone.clear()
+        self._loop.call_soon_threadsafe(self._new_release)
+
+    def release(self) -> None:
+        self._loop.call_soon_threadsafe(self._release.set)
+
+    @property
+    def last(self) -> Received:
+        return self.requests[-1]
+
+    # --- the server ---
+    def _new_release(self) -> None:
+        self._release = asyncio.Event()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
+        self._new_release()
+        self._ready.set()
+        self._loop.run_forever()
+        server.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            method, path, _ = (await reader.readline()).decode().split(" ", 2)
+            headers = {}
+            while (line := await reader.readline()) not in (b"\r\n", b""):
+                name, _, value = line.decode().partition(":")
+                headers[name.strip().lower()] = value.strip()
+            raw = await reader.readexactly(int(headers.get("content-length", 0)))
+        except (ValueError, asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+            return
+        received = Received(json.loads(raw or b"{}"), headers, path)
+        if method == "POST" and path.endswith("/chat/completions"):
+            self.requests.append(received)
+        respond = asyncio.ensure_future(self._respond(writer, received, self.script))
+        # The request is all the client sends (Connection: close), so EOF means it went away.
+        gone = asyncio.ensure_future(reader.read(1))
+        await asyncio.wait({respond, gone}, return_when=asyncio.FIRST_COMPLETED)
+        if not respond.done():
+            received.gone_at = time.monotonic()
+            self.client_gone.set()
+            respond.cancel()
+        gone.cancel()
+        with contextlib.suppress(BaseException):
+            await respond
+        writer.close()
+
+    async def _respond(self, writer: asyncio.StreamWriter, received: Received, script: Script):
+        body = received.body
+        if script.fail == "status":
+            payload = {"error": {"message": script.message, "type": "server_error", "code": None}}
+            data = json.dumps(payload).encode()
+            writer.write(
+                f"HTTP/1.1 {script.status} Error\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode()
+                + data
+            )
+            await writer.drain()
+            received.finished_at = time.monotonic()
+            return
+        if script.fail == "stall_headers":
+            await self._release.wait()
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+            b"Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        )
+        await writer.drain()
+
+        async def send(data: str) -> None:
+            frame = f"data: {data}\n\n".encode()
+            writer.write(b"%x\r\n%s\r\n" % (len(frame), frame))
+            await writer.drain()
+
+        def chunk(delta: dict, finish_reason=None, **extra) -> str:
+            choice = {"index": 0, "delta": delta, "finish_reason": finish_reason}
+            return json.dumps(
+                {
+                    "id": "chatcmpl-standin",
+                    "object": "chat.completion.chunk",
+                    "created": 1,
+                    "model": body.get("model"),
+                    "choices": [choice],
+                    **extra,
+                }
+            )
+
+        await send(chunk({"role": "assistant", "content": ""}))
+        for sent, delta in enumerate(script.deltas):
+            if sent == script.fail_after and script.fail:
+                break
+            if sent == script.hold_after:
+                await self._release.wait()
+            if script.delay:
+                await asyncio.sleep(script.delay)
+            await send(chunk({"content": delta}))
+        if script.fail == "error_event":
+            await send(json.dumps({"error": {"message": script.message, "type": "server_error"}}))
+        elif script.fail == "garbage":
+            await send("{this is not json")
+        elif script.fail == "die":
+            writer.transport.abort()
+            return
+        elif script.fail == "stall_body":
+            await self._release.wait()
+        if script.fail != "truncate":
+            await send(chunk({}, script.finish_reason))
+            if script.usage and (body.get("stream_options") or {}).get("include_usage"):
+                await send(
+                    json.dumps({"id": "chatcmpl-standin", "choices": [], "usage": script.usage})
+                )
+            await send("[DONE]")
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+        received.finished_at = time.monotonic()
+
+
+def refused_url() -> str:
+    """A base URL where nothing listens: connecting is refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
