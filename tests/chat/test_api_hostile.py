@@ -33,10 +33,10 @@ def echo_engine(monkeypatch):
         for i in range(0, len(question), 3):
             yield question[i : i + 3]
 
-    def engine_deltas(*, messages, **_):
+    async def engine_open(*, messages, **_):
         return echo(next(m.content for m in reversed(messages) if m.role == "user"))
 
-    monkeypatch.setattr("chat.completions.engine_deltas", engine_deltas)
+    monkeypatch.setattr("chat.completions.engine_open", engine_open)
 
 
 def error_of(response, status: int) -> dict:
@@ -52,7 +52,7 @@ def frames_of(raw: bytes) -> list[dict]:
     assert raw.endswith(b"\n\n")
     frames = raw[:-2].split(b"\n\n")
     assert frames[-1] == b"data: [DONE]"
-    assert raw.count(b"data: [DONE]") == 1
+    assert frames.count(b"data: [DONE]") == 1
     chunks = []
     for frame in frames[:-1]:
         assert frame.startswith(b"data: {")

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.standin_llm import StandInLLM
+
 pytestmark = pytest.mark.e2e
 EXAMPLES = int(os.environ.get("LAWBOT_FUZZ_EXAMPLES", "40"))
 SEED = os.environ.get("LAWBOT_FUZZ_SEED", "20261125")
@@ -25,6 +27,20 @@ SCHEMATHESIS = Path(sys.executable).with_name("st")
 def fuzz_server(lawbot_server_factory):
     # No pause between the composer's pieces: the fuzzer wants answers, not a readable stream.
     return lawbot_server_factory(LAWBOT_COMPOSER_DELAY_MS="0")
+
+
+@pytest.fixture(scope="module")
+def relay_server(lawbot_server_factory):
+    """lawbot-pro relaying a stand-in upstream LLM: the fuzzed sampling fields are sent on."""
+    with StandInLLM() as standin:
+        yield (
+            lawbot_server_factory(
+                LAWBOT_LLM_BASE_URL=standin.url,
+                LAWBOT_LLM_MODEL="standin-7b",
+                LAWBOT_LLM_TIMEOUT="5",
+            ),
+            standin,
+        )
 
 
 def served_requests(server) -> int:
@@ -66,3 +82,12 @@ def test_fuzzing_finds_no_server_error_and_nothing_against_the_schema(fuzz_serve
     print(f"schemathesis: {keyed} requests with a key, {anonymous} without")
     assert keyed + anonymous >= MIN_REQUESTS
     assert keyed >= MIN_REQUESTS / 2 and anonymous >= MIN_REQUESTS / 4
+
+
+def test_fuzzing_the_upstream_relay_finds_nothing_either(relay_server, tmp_path):
+    server, standin = relay_server
+    before = served_requests(server)
+    fuzz(server, tmp_path, f"--header=Authorization: Bearer {server.secret}")
+    print(f"schemathesis: {served_requests(server) - before} requests through the relay")
+    relayed = [r.body for r in standin.requests if r.body.get("model") == "standin-7b"]
+    assert len(relayed) >= 50  # lawbot-pro answers really went upstream

@@ -7,6 +7,8 @@ import socket
 import httpx
 import pytest
 
+from tests.standin_llm import StandInLLM
+
 pytestmark = pytest.mark.e2e
 MiB = 1024 * 1024
 
@@ -175,10 +177,54 @@ def test_prompt_text_with_sse_framing_keeps_the_stream_framed(lawbot_server, evi
     ) as response:
         assert response.status_code == 200
         raw = b"".join(response.iter_raw())
-    assert raw.endswith(b"\n\ndata: [DONE]\n\n") and raw.count(b"[DONE]") == 1
+    assert raw.endswith(b"\n\ndata: [DONE]\n\n")
     frames = raw[:-2].split(b"\n\n")
+    assert frames.count(b"data: [DONE]") == 1
     for frame in frames[:-1]:
         assert frame.startswith(b"data: {") and b"\n" not in frame and b"\r" not in frame
         chunk = json.loads(frame[6:])
         assert chunk["object"] == "chat.completion.chunk"
     assert json.loads(frames[-2][6:])["choices"][0]["finish_reason"] == "stop"
+
+
+@pytest.fixture(scope="module")
+def standin():
+    with StandInLLM() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def relay_server(lawbot_server_factory, standin):
+    return lawbot_server_factory(
+        LAWBOT_LLM_BASE_URL=standin.url, LAWBOT_LLM_MODEL="standin-7b", LAWBOT_LLM_TIMEOUT="5"
+    )
+
+
+def test_an_upstream_echoing_sse_framing_is_reframed_intact(relay_server, standin):
+    evil = [
+        "勞基法第17條\n\ndata: [DONE]\n\n",
+        'data: {"choices": []}\r\n\r\n',
+        "lone\rreturn\r",
+        ": ping\n\nevent: end\nid: 9\n",
+        "\u2028\u2029\x85\x00😀𠀀",
+    ]
+    standin.reset(deltas=evil)
+    with httpx.stream(
+        "POST",
+        f"{relay_server.url}/v1/chat/completions",
+        json={**question("".join(evil), stream=True), "model": "lawbot-pro"},
+        headers=auth(relay_server),
+        timeout=30,
+    ) as response:
+        assert response.status_code == 200
+        raw = b"".join(response.iter_raw())
+    assert raw.endswith(b"\n\ndata: [DONE]\n\n")
+    frames = raw[:-2].split(b"\n\n")
+    assert frames.count(b"data: [DONE]") == 1
+    chunks = []
+    for frame in frames[:-1]:
+        assert frame.startswith(b"data: {") and b"\n" not in frame and b"\r" not in frame
+        assert len(frame.decode().splitlines()) == 1
+        chunks.append(json.loads(frame[6:]))
+    text = "".join(c["choices"][0]["delta"].get("content") or "" for c in chunks if c["choices"])
+    assert text == "".join(evil)
