@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test lint bench clean
+.PHONY: run serve test lint bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -51,6 +51,11 @@ test: $(VENV)/.dev-installed .venv-openai2/.installed tests/node/node_modules/.i
 	  DATABASE_URL="$$LAWBOT_TEST_DATABASE_URL" REDIS_URL="$$LAWBOT_TEST_REDIS_URL" \
 	  LAWBOT_TEST_DATABASE_NAME="test_lawbot_$$$$" $(BIN)/pytest $(PYTEST_ARGS); \
 	fi
+
+# A longer schemathesis run than the test suite's (FUZZ_EXAMPLES per operation and mode).
+FUZZ_EXAMPLES ?= 300
+fuzz: $(VENV)/.dev-installed
+	LAWBOT_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -s tests/e2e/test_fuzz.py
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/retrieval.py $(BENCH_ARGS)

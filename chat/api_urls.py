@@ -7,4 +7,6 @@ urlpatterns = [
     path("models", api_views.models),
     path("models/<path:model_id>", api_views.model_detail),
     path("healthz", api_views.healthz),
+    path("openapi.json", api_views.openapi_json),
+    path("docs", api_views.docs),
 ]

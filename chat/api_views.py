@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 
 from api_keys.limits import limits_acquire
@@ -20,8 +21,10 @@ from chat.completions import (
     completion_start,
     model_card,
 )
-from chat.errors import ApiError, internal_error
+from chat.errors import ApiError, internal_error, invalid
 from chat.exchange import Exchange
+from chat.openapi import openapi_schema
+from chat.openapi_docs import markup, operations, schemas
 from chat.streaming import with_heartbeat
 from chat.validation import parse_chat_request
 from laws.index import IndexMissing, get_index
@@ -86,12 +89,19 @@ def api_endpoint(*methods: str, auth: bool = True, log: bool = True):
 
 
 def _body(request: HttpRequest) -> bytes:
-    if int(request.headers.get("Content-Length") or 0) > settings.LAWBOT_MAX_BODY_BYTES:
+    # A chunked body has no Content-Length: its real size is checked after reading.
+    length = (request.headers.get("Content-Length") or "0").strip()
+    if not length.isdigit():
+        raise invalid("The Content-Length header is not a number.", code="invalid_content_length")
+    if int(length) > settings.LAWBOT_MAX_BODY_BYTES:
         raise TOO_LARGE
     try:
-        return request.body
+        body = request.body
     except RequestDataTooBig:
         raise TOO_LARGE from None
+    if len(body) > settings.LAWBOT_MAX_BODY_BYTES:
+        raise TOO_LARGE
+    return body
 
 
 @api_endpoint("POST")
@@ -149,6 +159,34 @@ async def healthz(request: HttpRequest, exchange: Exchange) -> HttpResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
+
+
+@api_endpoint("GET", auth=False, log=False)
+async def openapi_json(request: HttpRequest, exchange: Exchange) -> HttpResponse:
+    return JsonResponse(openapi_schema(), json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+def docs(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        error = ApiError(
+            405,
+            f"Method {request.method} is not allowed on {request.path}.",
+            code="method_not_allowed",
+        )
+        response = error.response()
+        response["Allow"] = "GET, HEAD"
+        return response
+    schema = openapi_schema()
+    context = {
+        "info": {**schema["info"], "description": markup(schema["info"]["description"])},
+        "openapi": schema["openapi"],
+        "servers": schema["servers"],
+        "schema_url": request.path.removesuffix("docs") + "openapi.json",
+        "operations": operations(schema),
+        "objects": schemas(schema, ["Message", "TextPart", "Completion", "Citation", "Error"]),
+    }
+    return render(request, "api/docs.html", context)
 
 
 def is_api_path(path: str) -> bool:

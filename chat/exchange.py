@@ -59,11 +59,13 @@ class Exchange:
 
     async def _write(self) -> None:
         log_content = settings.LAWBOT_LOG_CONTENT
+        # PostgreSQL text cannot hold NUL, which a request may carry anywhere.
+        text = str.maketrans({"\x00": "\ufffd"})
         await RequestLog.objects.acreate(
             request_id=self.request_id,
             api_key=self.api_key,
             user_id=self.api_key.user_id if self.api_key else None,
-            path=self.path[:200],
+            path=self.path[:200].translate(text),
             model=self.model[:100],
             status_code=self.status,
             streamed=self.streamed,
@@ -76,7 +78,7 @@ class Exchange:
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
             error_code=(self.error.code or "") if self.error else "",
-            error_message=self.error.message if self.error else "",
-            question=self.question if log_content else "",
-            answer=self.answer if log_content else "",
+            error_message=self.error.message.translate(text) if self.error else "",
+            question=self.question.translate(text) if log_content else "",
+            answer=self.answer.translate(text) if log_content else "",
         )

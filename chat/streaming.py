@@ -116,11 +116,16 @@ async def with_heartbeat(source: AsyncIterator[bytes], interval: float) -> Async
             await iterator.aclose()
 
 
+# JSON leaves these raw, and str.splitlines() (httpx's iter_lines, many hand-written SSE readers)
+# breaks a line at them; escaped, every event stays one line for every reader.
+LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
 def sse(payload: dict | str) -> bytes:
     data = (
         payload
         if isinstance(payload, str)
-        else json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).translate(LINE_BREAKS)
     )
     return f"data: {data}\n\n".encode()
 

@@ -24,6 +24,14 @@ PASSED_THROUGH = {
     "reasoning_effort",
     "verbosity",
 }
+STRINGS = (
+    "user",
+    "safety_identifier",
+    "prompt_cache_key",
+    "service_tier",
+    "reasoning_effort",
+    "verbosity",
+)
 KNOWN = PASSED_THROUGH | {
     "model",
     "messages",
@@ -74,11 +82,19 @@ class ChatRequest:
 
 
 def _is_int(value: Any) -> bool:
+    # JSON Schema counts 5.0 as an integer, and so does the published OpenAPI schema.
+    if isinstance(value, float):
+        return value.is_integer()
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _shown(name: str) -> str:
+    """A field name as errors echo it: a 1 MiB key must not come back as a 1 MiB error."""
+    return name if len(name) <= 100 else name[:100] + "…"
 
 
 def _unsupported(param: str, what: str) -> ApiError:
@@ -131,8 +147,8 @@ def _messages(value: Any) -> list[Message]:
         if not isinstance(raw, dict):
             raise invalid(f"Invalid type for '{param}': expected an object.", param=param)
         role = raw.get("role")
-        if role not in ROLES:
-            if role in {"tool", "function"}:
+        if not isinstance(role, str) or role not in ROLES:
+            if role in ("tool", "function"):
                 raise _unsupported(f"{param}.role", f"The role '{role}'")
             raise invalid(
                 f"Invalid value for '{param}.role': expected one of system, developer, user, assistant.",
@@ -141,10 +157,14 @@ def _messages(value: Any) -> list[Message]:
         for key in raw:
             if key not in {"role", "content", "name"}:
                 raise invalid(
-                    f"Unrecognized argument '{param}.{key}'.",
-                    param=f"{param}.{key}",
+                    f"Unrecognized argument '{param}.{_shown(key)}'.",
+                    param=f"{param}.{_shown(key)}",
                     code="unknown_parameter",
                 )
+        if "name" in raw and not isinstance(raw["name"], str):
+            raise invalid(
+                f"Invalid type for '{param}.name': expected a string.", param=f"{param}.name"
+            )
         if "content" not in raw:
             raise invalid(
                 f"Missing required parameter: '{param}.content'.",
@@ -181,8 +201,9 @@ def _stop(value: Any) -> list[str]:
 
 
 def _check_unsupported(body: dict) -> None:
-    if body.get("n") not in (None, 1):
-        if not _is_int(body["n"]) or body["n"] < 1:
+    n = body.get("n")
+    if n is not None and not (_is_int(n) and n == 1):
+        if not _is_int(n) or n < 1:
             raise invalid("Invalid value for 'n': expected an integer of at least 1.", param="n")
         raise _unsupported("n", "'n' other than 1")
     response_format = body.get("response_format")
@@ -191,13 +212,19 @@ def _check_unsupported(body: dict) -> None:
     ):
         raise _unsupported("response_format", "A 'response_format' other than text")
     for name in ("tools", "functions"):
-        if body.get(name):
+        value = body.get(name)
+        if value is not None and not isinstance(value, list):
+            raise invalid(f"Invalid type for '{name}': expected an array.", param=name)
+        if value:
             raise _unsupported(name, f"'{name}'")
     if body.get("tool_choice") not in (None, "none"):
         raise _unsupported("tool_choice", "'tool_choice'")
     if body.get("function_call") not in (None, "none"):
         raise _unsupported("function_call", "'function_call'")
-    if body.get("logprobs") is True:
+    logprobs = body.get("logprobs")
+    if logprobs is not None and not isinstance(logprobs, bool):
+        raise invalid("Invalid type for 'logprobs': expected a boolean.", param="logprobs")
+    if logprobs:
         raise _unsupported("logprobs", "'logprobs'")
     if body.get("top_logprobs") is not None:
         raise _unsupported("top_logprobs", "'top_logprobs'")
@@ -211,6 +238,27 @@ def _check_unsupported(body: dict) -> None:
         raise _unsupported("web_search_options", "'web_search_options'")
 
 
+def _metadata(value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        raise invalid(
+            "Invalid type for 'metadata': expected an object of strings.", param="metadata"
+        )
+
+
+def _logit_bias(value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, dict) or not all(
+        _is_number(v) and -100 <= v <= 100 for v in value.values()
+    ):
+        raise invalid(
+            "Invalid value for 'logit_bias': expected an object of numbers from -100 to 100.",
+            param="logit_bias",
+        )
+
+
 def _max_tokens(body: dict) -> int | None:
     limit = None
     for name in ("max_completion_tokens", "max_tokens"):
@@ -221,8 +269,41 @@ def _max_tokens(body: dict) -> int | None:
             raise invalid(
                 f"Invalid value for '{name}': expected an integer of at least 1.", param=name
             )
-        limit = value if limit is None else min(limit, value)
+        limit = int(value) if limit is None else min(limit, int(value))
     return limit
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not a JSON value")
+
+
+def _json_body(raw: bytes) -> Any:
+    """Strict JSON: UTF-8 only, no NaN/Infinity, no lone surrogates (they cannot be stored,
+    logged or sent back as UTF-8)."""
+    try:
+        text = raw.decode("utf-8")
+        body = json.loads(text, parse_constant=_not_json)
+        # Re-encoding finds a lone surrogate from a "\ud800" escape anywhere in the body.
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise invalid(
+            f"The body of your request is not valid UTF-8 (byte {exc.start}).", code="invalid_json"
+        ) from None
+    except UnicodeEncodeError:
+        raise invalid(
+            "The body of your request holds a lone surrogate escape (\\ud800–\\udfff), "
+            "which is not valid Unicode.",
+            code="invalid_json",
+        ) from None
+    except RecursionError:
+        raise invalid(
+            "The body of your request is nested too deeply.", code="invalid_json"
+        ) from None
+    except ValueError as exc:  # JSONDecodeError, NaN/Infinity, integers of over 4300 digits
+        raise invalid(
+            f"The body of your request is not valid JSON: {exc}.", code="invalid_json"
+        ) from None
+    return body
 
 
 def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
@@ -230,19 +311,14 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
         raise invalid(
             "Content-Type must be application/json.", param=None, code="invalid_content_type"
         )
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise invalid(
-            f"The body of your request is not valid JSON: {exc}.", code="invalid_json"
-        ) from None
+    body = _json_body(raw)
     if not isinstance(body, dict):
         raise invalid("The body of your request must be a JSON object.", code="invalid_json")
     for name in body:
         if name not in KNOWN:
             raise invalid(
-                f"Unrecognized request argument supplied: {name}",
-                param=name,
+                f"Unrecognized request argument supplied: {_shown(name)}",
+                param=_shown(name),
                 code="unknown_parameter",
             )
     model = body.get("model")
@@ -281,19 +357,14 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
     _range(body, "presence_penalty", -2, 2)
     if body.get("seed") is not None and not _is_int(body["seed"]):
         raise invalid("Invalid type for 'seed': expected an integer.", param="seed")
-    for name in ("user", "safety_identifier", "prompt_cache_key"):
+    for name in STRINGS:
         if body.get(name) is not None and not isinstance(body[name], str):
             raise invalid(f"Invalid type for '{name}': expected a string.", param=name)
-    for name in ("metadata", "logit_bias"):
-        if body.get(name) is not None and not isinstance(body[name], dict):
-            raise invalid(f"Invalid type for '{name}': expected an object.", param=name)
-    if body.get("parallel_tool_calls") is not None and not isinstance(
-        body["parallel_tool_calls"], bool
-    ):
-        raise invalid(
-            "Invalid type for 'parallel_tool_calls': expected a boolean.",
-            param="parallel_tool_calls",
-        )
+    for name in ("parallel_tool_calls", "store"):
+        if body.get(name) is not None and not isinstance(body[name], bool):
+            raise invalid(f"Invalid type for '{name}': expected a boolean.", param=name)
+    _metadata(body.get("metadata"))
+    _logit_bias(body.get("logit_bias"))
     return ChatRequest(
         model=model,
         messages=messages,

@@ -33,6 +33,7 @@ TOPIC_LAW_BOOST = 2.0
 HISTORY_WEIGHT = 0.5
 HISTORY_TURNS = 2
 MAX_QUESTION = 4000  # characters read from a question or turn: past this it is a pasted document
+MAX_CITED = 20  # articles looked up for one question: a pasted list must not cost a query each
 DUPLICATE_SIMILARITY = 0.9  # bigram Jaccard above which two articles say the same thing
 CANDIDATES = 3  # look this many times deeper than asked, so duplicates can be skipped
 RERANK_DEPTH = 40  # candidates re-ordered by how many of the statute's words they contain whole
@@ -95,6 +96,15 @@ def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
+def clip(text: str) -> str:
+    """At most MAX_QUESTION characters of a question: its start and its end, where a pasted
+    document's question usually is."""
+    if len(text) <= MAX_QUESTION:
+        return text
+    half = MAX_QUESTION // 2
+    return f"{text[:half]}\n{text[-half:]}"
+
+
 def statutory_words(text: str) -> list[str]:
     """The statute's words for the everyday words in text (老闆 → 雇主)."""
     return [statutory for word, statutory in COLLOQUIAL.items() if word in text]
@@ -107,7 +117,7 @@ def topic_laws(lex: Lexicon, text: str) -> set[int]:
 
 
 def analyse(lex: Lexicon, text: str) -> Analysis:
-    text = text[:MAX_QUESTION]
+    text = clip(text)
     mentions = lex.matcher.mentions(text)
     citations = article_citations(text, mentions)
     rest = _strip_spans(text, [(m.start, m.end) for m in mentions + citations])
@@ -131,7 +141,7 @@ def _with_earlier_law(
     law named last in the conversation."""
     if not earlier or all(c.law_id is not None for c in citations):
         return citations
-    named = [m.law_id for turn in earlier for m in lex.matcher.mentions(turn[:MAX_QUESTION])]
+    named = [m.law_id for turn in earlier for m in lex.matcher.mentions(clip(turn))]
     if not named:
         return citations
     return [c if c.law_id is not None else replace(c, law_id=named[-1]) for c in citations]
@@ -139,9 +149,12 @@ def _with_earlier_law(
 
 def _cited(lex: Lexicon, citations: list[ArticleCitation]) -> tuple[list[Hit], list[str], set[int]]:
     hits, missing, seen = [], [], set()
+    looked_up: set[tuple[int, str]] = set()
     for citation in citations:
-        if citation.law_id is None:
+        key = (citation.law_id, citation.number)
+        if citation.law_id is None or key in looked_up or len(looked_up) >= MAX_CITED:
             continue
+        looked_up.add(key)
         article = (
             Article.objects.select_related("law")
             .defer(*LAW_BULK)

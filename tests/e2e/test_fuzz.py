@@ -1,0 +1,93 @@
+"""Schemathesis against the published /openapi.json on a live daphne, with a key and without.
+
+Every check is on: no 5xx, every status, content type, header and body (JSON and each SSE event)
+as the schema says, schema-valid requests accepted and schema-invalid ones rejected. The example
+count is bounded so CI stays within a few minutes; `make fuzz` runs a larger one.
+"""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.standin_llm import StandInLLM
+
+pytestmark = pytest.mark.e2e
+EXAMPLES = int(os.environ.get("LAWBOT_FUZZ_EXAMPLES", "40"))
+SEED = os.environ.get("LAWBOT_FUZZ_SEED", "20261125")
+MIN_REQUESTS = 1000
+REQUEST_LINE = re.compile(rb'"[A-Z]+ /\S*" \d{3} ')
+SCHEMATHESIS = Path(sys.executable).with_name("st")
+
+
+@pytest.fixture(scope="module")
+def fuzz_server(lawbot_server_factory):
+    # No pause between the composer's pieces: the fuzzer wants answers, not a readable stream.
+    return lawbot_server_factory(LAWBOT_COMPOSER_DELAY_MS="0")
+
+
+@pytest.fixture(scope="module")
+def relay_server(lawbot_server_factory):
+    """lawbot-pro relaying a stand-in upstream LLM: the fuzzed sampling fields are sent on."""
+    with StandInLLM() as standin:
+        yield (
+            lawbot_server_factory(
+                LAWBOT_LLM_BASE_URL=standin.url,
+                LAWBOT_LLM_MODEL="standin-7b",
+                LAWBOT_LLM_TIMEOUT="5",
+            ),
+            standin,
+        )
+
+
+def served_requests(server) -> int:
+    return len(REQUEST_LINE.findall((server.var_dir / "daphne.log").read_bytes()))
+
+
+def fuzz(server, tmp_path: Path, *extra: str) -> str:
+    result = subprocess.run(
+        [
+            str(SCHEMATHESIS),
+            "run",
+            f"{server.url}/v1/openapi.json",
+            "--checks=all",
+            f"--max-examples={EXAMPLES}",
+            f"--seed={SEED}",
+            "--workers=2",
+            "--generation-database=none",
+            "--request-timeout=30",
+            "--no-color",
+            *extra,
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
+    assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-3000:]
+    return result.stdout
+
+
+def test_fuzzing_finds_no_server_error_and_nothing_against_the_schema(fuzz_server, tmp_path):
+    before = served_requests(fuzz_server)
+    with_key = fuzz(fuzz_server, tmp_path, f"--header=Authorization: Bearer {fuzz_server.secret}")
+    assert "Authentication failed" not in with_key
+    keyed = served_requests(fuzz_server) - before
+    fuzz(fuzz_server, tmp_path)
+    anonymous = served_requests(fuzz_server) - before - keyed
+    print(f"schemathesis: {keyed} requests with a key, {anonymous} without")
+    assert keyed + anonymous >= MIN_REQUESTS
+    assert keyed >= MIN_REQUESTS / 2 and anonymous >= MIN_REQUESTS / 4
+
+
+def test_fuzzing_the_upstream_relay_finds_nothing_either(relay_server, tmp_path):
+    server, standin = relay_server
+    before = served_requests(server)
+    fuzz(server, tmp_path, f"--header=Authorization: Bearer {server.secret}")
+    print(f"schemathesis: {served_requests(server) - before} requests through the relay")
+    relayed = [r.body for r in standin.requests if r.body.get("model") == "standin-7b"]
+    assert len(relayed) >= 50  # lawbot-pro answers really went upstream
