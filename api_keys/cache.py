@@ -33,24 +33,34 @@ OPERATIONS = [
 
 
 class FailoverRedisCache(RedisCache):
+    # Django makes one cache object per thread; the fallback store and the outage clock must be
+    # the process's, shared by all of them (LocMemCache shares its store by name).
+    _down_until: dict[str, float] = {}
+
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._local = LocMemCache(
-            f"lawbot-failover-{id(self)}", {"TIMEOUT": params.get("TIMEOUT", 300)}
-        )
-        self._down_until = 0.0
+        self._site = f"{server}|{params.get('KEY_PREFIX', '')}"
+        timeout = {"TIMEOUT": params.get("TIMEOUT", 300)}
+        self._local = LocMemCache(f"lawbot-failover-{self._site}", timeout)
 
     def _call(self, name: str, *args, **kwargs):
-        if time.monotonic() >= self._down_until:
+        down_until = self._down_until.get(self._site, 0.0)
+        if time.monotonic() >= down_until:
             try:
-                return getattr(super(), name)(*args, **kwargs)
+                result = getattr(super(), name)(*args, **kwargs)
             except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-                if self._down_until == 0.0 or time.monotonic() >= self._down_until:
+                if down_until == 0.0:
                     logger.warning(
-                        "Redis is unavailable (%s): rate limits now hold per process until it returns",
+                        "Redis is unavailable (%s): rate limits now hold per process until it "
+                        "returns",
                         exc,
                     )
-                self._down_until = time.monotonic() + RETRY_SECONDS
+                self._down_until[self._site] = time.monotonic() + RETRY_SECONDS
+            else:
+                if down_until:
+                    logger.warning("Redis is back: rate limits are shared by every worker again")
+                    self._down_until.pop(self._site, None)
+                return result
         return getattr(self._local, name)(*args, **kwargs)
 
 

@@ -7,7 +7,7 @@ import httpx
 import psycopg
 import pytest
 
-from tests.e2e.conftest import maintenance_url
+from tests.e2e.conftest import maintenance_url, manage
 from tests.e2e.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.e2e
@@ -105,3 +105,33 @@ def test_clients_that_never_read_keep_memory_bounded(lawbot_server):
     finally:
         for sock in sockets:
             sock.close()
+
+
+def test_redis_outage_keeps_the_server_answering_with_per_process_limits(lawbot_server_factory):
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("needs Redis on 127.0.0.1:6379 (CI has it)")
+    proxy = TcpProxy(6379)
+    proxy.start()
+    try:
+        server = lawbot_server_factory(REDIS_URL=f"redis://127.0.0.1:{proxy.port}/0")
+        secret = manage(server.env, "create_api_key", "--user", "r", "--name", "r", "--rpm", "3")
+        secret = secret.strip().splitlines()[-1]
+        headers = {"Authorization": f"Bearer {secret}"}
+        body = {"model": "lawbot-lite", "messages": [{"role": "user", "content": "勞基法第17條"}]}
+        url = f"{server.url}/v1/chat/completions"
+        assert httpx.post(url, json=body, headers=headers, timeout=30).status_code == 200
+
+        proxy.stop()
+        answered = [
+            httpx.post(url, json=body, headers=headers, timeout=30).status_code for _ in range(4)
+        ]
+        # Still answering; the limit now holds in the process, counting afresh: 3 pass, then 429.
+        assert answered == [200, 200, 200, 429]
+        log = (server.var_dir / "daphne.log").read_text()
+        assert "Redis is unavailable" in log
+    finally:
+        proxy.stop()
