@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "chat.context_processors.lawbot",
             ],
         },
     },
@@ -169,3 +170,9 @@ LAWBOT_LLM_API_KEY = env("LAWBOT_LLM_API_KEY", default="")
 LAWBOT_LLM_MODEL = env("LAWBOT_LLM_MODEL", default="")
 LAWBOT_LLM_TIMEOUT = env.float("LAWBOT_LLM_TIMEOUT", default=60.0)
 DATA_UPLOAD_MAX_MEMORY_SIZE = LAWBOT_MAX_BODY_BYTES + 1024
+
+# --- Chat page ---
+# Anyone may create an account at /accounts/signup/ (otherwise an admin creates accounts).
+LAWBOT_ALLOW_SIGNUP = env.bool("LAWBOT_ALLOW_SIGNUP", default=False)
+# An answer still "streaming" with no write for this long was left by a dead worker: interrupted.
+LAWBOT_STREAM_STALE_SECONDS = env.float("LAWBOT_STREAM_STALE_SECONDS", default=60.0)

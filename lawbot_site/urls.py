@@ -3,7 +3,9 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("chat.page_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("v1/", include("chat.api_urls")),
     path("", include("chat.api_urls")),
 ]

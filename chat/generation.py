@@ -1,0 +1,160 @@
+"""Answers for the chat page, generated server-side independent of any connection.
+
+A background task runs the pipeline for one assistant message, publishes every delta on the
+channel layer (group per message, so a stream on any worker can follow) and saves the text to the
+database every SAVE_SECONDS and at the end. The database row is the record; the channel layer only
+carries what was written since the last save."""
+
+import asyncio
+import contextlib
+import logging
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.utils import timezone
+
+from chat.completions import RETRIEVED, citation
+from chat.engines import engine_deltas
+from chat.errors import ApiError
+from chat.models import Message
+from chat.validation import Message as EngineMessage
+from laws.index import IndexMissing
+from laws.search import search
+
+logger = logging.getLogger(__name__)
+SAVE_SECONDS = 0.25
+HISTORY_TURNS = 6
+_running: dict[int, asyncio.Task] = {}  # strong references: the loop keeps only weak ones
+
+
+def group_name(message_id: int) -> str:
+    return f"answer.{message_id}"
+
+
+async def publish(message_id: int, event: dict) -> None:
+    await get_channel_layer().group_send(group_name(message_id), event)
+
+
+def answer_start(message: Message) -> asyncio.Task:
+    """Starts generating `message` (an assistant message with status streaming) on this loop."""
+    task = asyncio.get_running_loop().create_task(answer_generate(message_id=message.pk))
+    _running[message.pk] = task
+    task.add_done_callback(lambda _: _running.pop(message.pk, None))
+    return task
+
+
+def running_task(message_id: int) -> asyncio.Task | None:
+    return _running.get(message_id)
+
+
+class Writer:
+    """The answer's text as it grows, saved periodically; notices a stop requested anywhere."""
+
+    def __init__(self, message_id: int):
+        self.message_id = message_id
+        self.text = ""
+        self.stopped = False
+
+    async def append(self, delta: str) -> None:
+        start = len(self.text)
+        self.text += delta
+        await publish(self.message_id, {"type": "answer.delta", "start": start, "text": delta})
+
+    async def save(self) -> bool:
+        """Saves the text so far; False when a stop was requested (the row then keeps its text)."""
+        saved = await Message.objects.filter(pk=self.message_id, stop_requested=False).aupdate(
+            content=self.text, updated=timezone.now()
+        )
+        return saved == 1
+
+    async def save_periodically(self, consumer: asyncio.Task) -> None:
+        # Saving also keeps `updated` fresh while an upstream is slow, so a live answer never
+        # looks abandoned.
+        while not consumer.done():
+            await asyncio.sleep(SAVE_SECONDS)
+            if not await self.save():
+                self.stopped = True
+                consumer.cancel()
+                return
+
+
+async def _consume(writer: Writer, deltas) -> None:
+    async for delta in deltas:
+        if delta:
+            await writer.append(delta)
+
+
+def _engine_messages(history: list[Message], question: str) -> list[EngineMessage]:
+    turns = [
+        EngineMessage(m.role, m.content)
+        for m in history[-HISTORY_TURNS * 2 :]
+        if m.content and m.status in (Message.Status.COMPLETE, Message.Status.STOPPED)
+    ]
+    return [*turns, EngineMessage("user", question)]
+
+
+async def answer_generate(*, message_id: int) -> None:
+    message = await Message.objects.filter(pk=message_id).afirst()
+    if message is None:
+        return
+    earlier = [
+        m
+        async for m in Message.objects.filter(
+            conversation_id=message.conversation_id, id__lt=message_id
+        ).order_by("id")
+    ]
+    question = earlier[-1].content if earlier else ""
+    previous_questions = [m.content for m in earlier[:-1] if m.role == Message.Role.USER]
+    writer = Writer(message_id)
+    status, error = Message.Status.COMPLETE, ""
+    try:
+        result = await sync_to_async(search)(
+            question, limit=RETRIEVED, history=previous_questions[-HISTORY_TURNS:]
+        )
+        citations = [citation(hit) for hit in result.hits]
+        await Message.objects.filter(pk=message_id).aupdate(
+            citations=citations, updated=timezone.now()
+        )
+        deltas = engine_deltas(
+            model=message.model,
+            messages=_engine_messages(earlier[:-1], question),
+            result=result,
+            sampling={},
+        )
+        consumer = asyncio.ensure_future(_consume(writer, deltas))
+        saver = asyncio.ensure_future(writer.save_periodically(consumer))
+        try:
+            await consumer
+        except asyncio.CancelledError:
+            if not writer.stopped:
+                raise
+        finally:
+            saver.cancel()
+        if writer.stopped:
+            status = Message.Status.STOPPED
+    except ApiError as exc:
+        status, error = Message.Status.ERROR, exc.message
+    except IndexMissing:
+        status, error = Message.Status.ERROR, "The law index is not built yet."
+    except asyncio.CancelledError:
+        # The server is shutting down: keep what was written and say it was cut short.
+        status = Message.Status.INTERRUPTED
+        await asyncio.shield(_finish(writer, status, ""))
+        raise
+    except Exception:
+        logger.exception("answer %s failed", message_id)
+        status, error = Message.Status.ERROR, "The server had an error while answering."
+    await _finish(writer, status, error)
+
+
+async def _finish(writer: Writer, status: str, error: str) -> None:
+    message = await Message.objects.filter(pk=writer.message_id).afirst()
+    if message is None:  # the conversation was deleted meanwhile
+        return
+    if message.stop_requested and status == Message.Status.COMPLETE:
+        status = Message.Status.STOPPED
+    message.content, message.status, message.error = writer.text, status, error
+    message.updated = timezone.now()
+    await message.asave(update_fields=["content", "status", "error", "updated"])
+    with contextlib.suppress(Exception):
+        await publish(writer.message_id, {"type": "answer.end", "status": status})

@@ -1,0 +1,109 @@
+"""What a person does on the chat page: plain functions the views call."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from chat.completions import MODELS
+from chat.models import Conversation, Message
+
+TITLE_LENGTH = 60
+QUESTION_LIMIT = 8000
+
+
+class Refused(Exception):
+    """The action does not apply now (e.g. asking while an answer streams)."""
+
+
+def title_from(question: str) -> str:
+    line = " ".join(question.split())
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
+
+
+def clean_question(question: str, model: str) -> tuple[str, str]:
+    question = (question or "").strip()
+    if not question:
+        raise Refused("empty_question")
+    if len(question) > QUESTION_LIMIT:
+        raise Refused("question_too_long")
+    return question, model if model in MODELS else "lawbot-pro"
+
+
+@transaction.atomic
+def conversation_create(*, owner, question: str) -> Conversation:
+    return Conversation.objects.create(owner=owner, title=title_from(question))
+
+
+@transaction.atomic
+def conversation_ask(*, conversation: Conversation, question: str, model: str) -> Message:
+    """Saves the question and an empty assistant message (streaming) for the generator to fill."""
+    if conversation.messages.filter(status=Message.Status.STREAMING).exists():
+        raise Refused("answer_streaming")
+    now = timezone.now()
+    Message.objects.create(
+        conversation=conversation, role=Message.Role.USER, content=question, created=now
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(updated=now)
+    return Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        model=model,
+        status=Message.Status.STREAMING,
+        created=now,
+        updated=now,
+    )
+
+
+@transaction.atomic
+def conversation_regenerate(*, conversation: Conversation, model: str | None = None) -> Message:
+    """Replaces the last answer with a new one to the same question."""
+    last = conversation.messages.order_by("-id").first()
+    if last is None or last.role != Message.Role.ASSISTANT:
+        raise Refused("nothing_to_regenerate")
+    if last.is_streaming:
+        raise Refused("answer_streaming")
+    last.delete()
+    now = timezone.now()
+    Conversation.objects.filter(pk=conversation.pk).update(updated=now)
+    return Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        model=model if model in MODELS else last.model,
+        status=Message.Status.STREAMING,
+        created=now,
+        updated=now,
+    )
+
+
+def conversation_rename(*, conversation: Conversation, title: str) -> None:
+    title = " ".join((title or "").split())[:200]
+    if title:
+        conversation.title = title
+        conversation.save(update_fields=["title"])
+
+
+def conversation_delete(*, conversation: Conversation) -> None:
+    Message.objects.filter(conversation=conversation, status=Message.Status.STREAMING).update(
+        stop_requested=True
+    )
+    conversation.delete()
+
+
+def message_stop(*, message: Message) -> None:
+    """Asks the generating worker, whichever it is, to stop; it keeps the text written so far."""
+    Message.objects.filter(pk=message.pk, status=Message.Status.STREAMING).update(
+        stop_requested=True
+    )
+
+
+def messages_interrupt_stale() -> int:
+    """Marks answers abandoned by a dead worker as interrupted (their text so far is kept)."""
+    return Message.objects.stale().update(status=Message.Status.INTERRUPTED, updated=timezone.now())
+
+
+async def message_interrupt_if_stale(message: Message) -> bool:
+    return (
+        await Message.objects.stale()
+        .filter(pk=message.pk)
+        .aupdate(status=Message.Status.INTERRUPTED, updated=timezone.now())
+        == 1
+    )
