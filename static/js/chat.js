@@ -79,6 +79,8 @@
     container.replaceChildren(out);
   }
 
+  const normalise = (text) => text.replace(/\r\n?/g, "\n");
+
   function setBusy(busy) {
     question.disabled = busy;
     send.disabled = busy;
@@ -166,6 +168,13 @@
       source.close();
       clearInterval(watchdog);
       const fresh = fromServer(JSON.parse(event.data).html);
+      // What arrived piece by piece must be exactly the saved answer; say so where it can be seen.
+      const raw = $(".raw", fresh);
+      if (raw) {
+        const same = normalise(raw.value) === normalise(text).replace(/^\n/, "");
+        fresh.dataset.streamCheck = same ? "exact" : "mismatch";
+        if (!same) console.warn("Lawbot: the streamed answer differs from the saved one", id);
+      }
       const follow = nearBottom();
       el.replaceWith(fresh);
       if (follow) scrollDown(true);

@@ -59,8 +59,8 @@ def server_env(var_dir: Path, **extra: str) -> dict:
         LAWBOT_VAR_DIR=str(var_dir),
         LAWBOT_COMPOSER_DELAY_MS="3",
         PYTHONUNBUFFERED="1",
-        **extra,
     )
+    env.update(extra)
     return env
 
 
