@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from chat.completions import MODELS
 from chat.models import Conversation
-from chat.services import conversation_delete, conversation_rename
+from chat.services import conversation_delete, conversation_rename, messages_interrupt_stale
 
 SIDEBAR_LIMIT = 500
 
@@ -32,6 +32,8 @@ def _ui_strings() -> dict:
 
 
 def _page(request: HttpRequest, conversation: Conversation | None) -> HttpResponse:
+    if conversation:
+        messages_interrupt_stale(conversation=conversation)
     messages = list(conversation.messages.all()) if conversation else []
     return render(
         request,

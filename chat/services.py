@@ -95,9 +95,12 @@ def message_stop(*, message: Message) -> None:
     )
 
 
-def messages_interrupt_stale() -> int:
+def messages_interrupt_stale(*, conversation: Conversation | None = None) -> int:
     """Marks answers abandoned by a dead worker as interrupted (their text so far is kept)."""
-    return Message.objects.stale().update(status=Message.Status.INTERRUPTED, updated=timezone.now())
+    stale = Message.objects.stale()
+    if conversation is not None:
+        stale = stale.filter(conversation=conversation)
+    return stale.update(status=Message.Status.INTERRUPTED, updated=timezone.now())
 
 
 async def message_interrupt_if_stale(message: Message) -> bool:

@@ -83,6 +83,8 @@ async def ask(request: HttpRequest, user) -> HttpResponse:
     question, model = clean_question(str(body.get("question", "")), str(body.get("model", "")))
     created = False
     if body.get("conversation"):
+        if not str(body["conversation"]).isdigit():
+            raise Conversation.DoesNotExist
         conversation = await Conversation.objects.aget(pk=int(body["conversation"]), owner=user)
     else:
         conversation = await sync_to_async(conversation_create)(owner=user, question=question)

@@ -58,7 +58,9 @@
   function renderPlain(container, text) {
     const out = document.createDocumentFragment();
     for (const raw of text.split("\n")) {
-      const line = raw.replace(/\[([^\]]+)\]\([^)\s]*\)/g, "$1").replace(/\*\*|__/g, "");
+      const line = raw
+        .replace(/\[([^\]]+)\]\([^)\s]*\)?/g, "$1") // links, finished or still arriving
+        .replace(/\*\*|__/g, "");
       const p = document.createElement("p");
       let m;
       if ((m = /^#{1,6}\s+(.*)$/.exec(line))) {

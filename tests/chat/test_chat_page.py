@@ -1,12 +1,14 @@
 """The chat page's views: sign-in, ownership, the JSON endpoints, rendering and safety."""
 
 import json
+from datetime import timedelta
 from html.parser import HTMLParser
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 from django.test import AsyncClient, Client
+from django.utils import timezone
 
 from chat.generation import running_task
 from chat.markdown import render_markdown
@@ -120,9 +122,20 @@ def test_another_users_conversation_is_not_found(other, conversation):
     assert client.get(f"/api/ui/messages/{answer.pk}/stream").status_code == 404
     regenerate = f"/api/ui/conversations/{conversation.pk}/regenerate"
     assert client.post(regenerate).status_code == 404
-    ask = {"conversation": conversation.pk, "question": "hi"}
-    assert client.post("/api/ui/ask", ask, content_type="application/json").status_code == 404
+    for target in (conversation.pk, "x1"):
+        ask = {"conversation": target, "question": "hi"}
+        assert client.post("/api/ui/ask", ask, content_type="application/json").status_code == 404
     assert f"/c/{conversation.pk}/" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_an_answer_left_streaming_by_a_dead_worker_shows_as_interrupted(signed_in, conversation):
+    Message.objects.filter(role="assistant").update(
+        status="streaming", updated=timezone.now() - timedelta(minutes=5)
+    )
+    html = signed_in.get(f"/c/{conversation.pk}/").content.decode()
+    assert Message.objects.get(role="assistant").status == "interrupted"
+    assert 'data-status="interrupted"' in html and "依<strong>勞動基準法</strong>" in html
 
 
 @pytest.mark.django_db
