@@ -39,8 +39,16 @@ def answer_start(message: Message) -> asyncio.Task:
     """Starts generating `message` (an assistant message with status streaming) on this loop."""
     task = asyncio.get_running_loop().create_task(answer_generate(message_id=message.pk))
     _running[message.pk] = task
-    task.add_done_callback(lambda _: _running.pop(message.pk, None))
+    task.add_done_callback(_done)
     return task
+
+
+def _done(task: asyncio.Task) -> None:
+    for message_id, running in list(_running.items()):
+        if running is task:
+            del _running[message_id]
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("answer task failed", exc_info=task.exception())
 
 
 def running_task(message_id: int) -> asyncio.Task | None:

@@ -128,7 +128,7 @@
     current = null;
     setBusy(false);
     enhance(el);
-    question.focus();
+    if (!touch) question.focus(); // on a phone, focusing would pop the keyboard over the answer
   }
 
   function attach(el) {

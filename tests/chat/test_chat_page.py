@@ -240,3 +240,51 @@ async def test_asking_while_an_answer_streams_is_refused(owner, corpus, settings
     assert second.status_code == 409
     await client.post(f"/api/ui/messages/{first['message_id']}/stop")
     await settled(first["message_id"])
+
+
+@pytest.mark.django_db
+def test_a_failed_answer_shows_a_readable_error_with_retry(signed_in, conversation):
+    Message.objects.filter(role="assistant").update(
+        status="error", error="The upstream model is unavailable."
+    )
+    html = signed_in.get(f"/c/{conversation.pk}/").content.decode()
+    assert "The upstream model is unavailable." in html
+    assert 'role="alert"' in html and 'data-action="regenerate"' in html
+
+
+@pytest.mark.django_db
+def test_posts_need_the_csrf_token(owner, conversation):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    ask = {"question": "hi", "conversation": conversation.pk}
+    assert client.post("/api/ui/ask", ask, content_type="application/json").status_code == 403
+    assert client.post(f"/c/{conversation.pk}/delete").status_code == 403
+    assert Conversation.objects.exists()
+
+
+@pytest.mark.django_db
+def test_admin_shows_conversations_with_their_messages_read_only(client, conversation):
+    admin = get_user_model().objects.create_superuser("root", password="root-password-1")
+    client.force_login(admin)
+    assert "資遣費" in client.get("/admin/chat/conversation/").content.decode()
+    page = client.get(f"/admin/chat/conversation/{conversation.pk}/change/").content.decode()
+    assert "資遣費怎麼算？" in page and "lawbot-lite" in page
+    assert client.get("/admin/chat/conversation/add/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_deleting_a_conversation_mid_answer_ends_its_task_quietly(owner, corpus, settings):
+    settings.LAWBOT_COMPOSER_DELAY_MS = 10
+    client = AsyncClient()
+    await sync_to_async(client.force_login)(owner)
+    data = (
+        await client.post(
+            "/api/ui/ask", json.dumps({"question": "資遣費"}), content_type="application/json"
+        )
+    ).json()
+    task = running_task(data["message_id"])
+    await client.post(f"/c/{data['conversation']['id']}/delete")
+    await task
+    assert task.exception() is None
+    assert not await Message.objects.aexists()

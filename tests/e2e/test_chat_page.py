@@ -139,8 +139,13 @@ def test_sign_in_ask_and_watch_the_answer_stream_in(page, server, shots):
     link = citations.first.get_by_role("link")
     expect(link).to_have_attribute("href", re.compile(r"^https://law\.moj\.gov\.tw/"))
     expect(page.locator("#conversation-list a").first).to_have_text(SEVERANCE)
-    assert saved_answers(server, SEVERANCE)[-1][0] == "complete"
-    page.screenshot(path=shots / "04-answer.png", full_page=True)
+    status, content = saved_answers(server, SEVERANCE)[-1]
+    assert status == "complete"
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    answer.get_by_role("button", name="複製").click()
+    expect(answer.get_by_role("button", name="已複製")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == content
+    page.screenshot(path=shots / "04-answer.png")
 
 
 def test_stop_keeps_the_text_written_so_far(page, server, shots):
