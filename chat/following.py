@@ -68,7 +68,7 @@ async def answer_events(
                 last_reload = time.monotonic()
                 # Subscribed before reading, so every delta is either saved or on its way here.
                 message = await Message.objects.aget(pk=message_id)
-                if message.is_streaming and await message_interrupt_if_stale(message):
+                if await message_interrupt_if_stale(message):
                     message = await Message.objects.aget(pk=message_id)
                 text = follower.take(0, message.content) + follower.take_pending()
                 if text:

@@ -86,12 +86,6 @@ class Writer:
                 return
 
 
-async def _consume(writer: Writer, deltas) -> None:
-    async for delta in deltas:
-        if delta:
-            await writer.append(delta)
-
-
 def _engine_messages(history: list[Message], question: str) -> list[EngineMessage]:
     turns = [
         EngineMessage(m.role, m.content)
@@ -101,35 +95,42 @@ def _engine_messages(history: list[Message], question: str) -> list[EngineMessag
     return [*turns, EngineMessage("user", question)]
 
 
+async def _answer(writer: Writer, message: Message) -> None:
+    """The pipeline: retrieve (citations are saved at once), then the engine's deltas."""
+    earlier = [
+        m
+        async for m in Message.objects.filter(
+            conversation_id=message.conversation_id, id__lt=message.pk
+        ).order_by("id")
+    ]
+    question = earlier[-1].content if earlier else ""
+    previous = [m.content for m in earlier[:-1] if m.role == Message.Role.USER]
+    result = await sync_to_async(search)(
+        question, limit=RETRIEVED, history=previous[-HISTORY_TURNS:]
+    )
+    await Message.objects.filter(pk=message.pk).aupdate(
+        citations=[citation(hit) for hit in result.hits], updated=timezone.now()
+    )
+    deltas = engine_deltas(
+        model=message.model,
+        messages=_engine_messages(earlier[:-1], question),
+        result=result,
+        sampling={},
+    )
+    async for delta in deltas:
+        if delta:
+            await writer.append(delta)
+
+
 async def answer_generate(*, message_id: int) -> None:
     message = await Message.objects.filter(pk=message_id).afirst()
     if message is None:
         return
-    earlier = [
-        m
-        async for m in Message.objects.filter(
-            conversation_id=message.conversation_id, id__lt=message_id
-        ).order_by("id")
-    ]
-    question = earlier[-1].content if earlier else ""
-    previous_questions = [m.content for m in earlier[:-1] if m.role == Message.Role.USER]
     writer = Writer(message_id)
     status, error = Message.Status.COMPLETE, ""
     try:
-        result = await sync_to_async(search)(
-            question, limit=RETRIEVED, history=previous_questions[-HISTORY_TURNS:]
-        )
-        citations = [citation(hit) for hit in result.hits]
-        await Message.objects.filter(pk=message_id).aupdate(
-            citations=citations, updated=timezone.now()
-        )
-        deltas = engine_deltas(
-            model=message.model,
-            messages=_engine_messages(earlier[:-1], question),
-            result=result,
-            sampling={},
-        )
-        consumer = asyncio.ensure_future(_consume(writer, deltas))
+        # The saver runs from the start, so a stop or a slow retrieval is handled like the rest.
+        consumer = asyncio.ensure_future(_answer(writer, message))
         saver = asyncio.ensure_future(writer.save_periodically(consumer))
         try:
             await consumer

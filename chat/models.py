@@ -36,10 +36,13 @@ class Conversation(models.Model):
 
 
 class MessageQuerySet(models.QuerySet):
+    @staticmethod
+    def stale_cutoff():
+        return timezone.now() - timedelta(seconds=settings.LAWBOT_STREAM_STALE_SECONDS)
+
     def stale(self) -> "MessageQuerySet":
         """Answers still marked streaming that nobody has written for too long: a dead worker's."""
-        cutoff = timezone.now() - timedelta(seconds=settings.LAWBOT_STREAM_STALE_SECONDS)
-        return self.filter(status=Message.Status.STREAMING, updated__lt=cutoff)
+        return self.filter(status=Message.Status.STREAMING, updated__lt=self.stale_cutoff())
 
 
 class Message(models.Model):

@@ -104,6 +104,8 @@ def messages_interrupt_stale(*, conversation: Conversation | None = None) -> int
 
 
 async def message_interrupt_if_stale(message: Message) -> bool:
+    if not message.is_streaming or message.updated >= Message.objects.stale_cutoff():
+        return False  # the common case, without a write
     return (
         await Message.objects.stale()
         .filter(pk=message.pk)

@@ -64,16 +64,17 @@ def _json_body(request: HttpRequest) -> dict:
     return body if isinstance(body, dict) else {}
 
 
-def _message_html(request: HttpRequest, message: Message) -> str:
-    return render_to_string("chat/_message.html", {"message": message}, request=request)
+def _message_html(message: Message) -> str:
+    # No request: the fragment needs none, and it is also rendered inside the async stream.
+    return render_to_string("chat/_message.html", {"message": message})
 
 
-def _started(request: HttpRequest, assistant: Message) -> dict:
+def _started(assistant: Message) -> dict:
     answer_start(assistant)
     return {
         "message_id": assistant.pk,
         "stream_url": f"/api/ui/messages/{assistant.pk}/stream",
-        "assistant_html": _message_html(request, assistant),
+        "assistant_html": _message_html(assistant),
     }
 
 
@@ -103,8 +104,8 @@ async def ask(request: HttpRequest, user) -> HttpResponse:
                 "url": conversation.get_absolute_url(),
                 "created": created,
             },
-            "question_html": _message_html(request, user_message),
-            **_started(request, assistant),
+            "question_html": _message_html(user_message),
+            **_started(assistant),
         }
     )
 
@@ -114,7 +115,7 @@ async def regenerate(request: HttpRequest, user, pk: int) -> HttpResponse:
     conversation = await Conversation.objects.aget(pk=pk, owner=user)
     model = str(_json_body(request).get("model", "")) or None
     assistant = await sync_to_async(conversation_regenerate)(conversation=conversation, model=model)
-    return JsonResponse(_started(request, assistant))
+    return JsonResponse(_started(assistant))
 
 
 @ui_endpoint("POST")
@@ -141,7 +142,7 @@ async def stream(request: HttpRequest, user, pk: int) -> HttpResponse:
 
     async def render_end(message: Message) -> dict:
         with translation.override(language):
-            html = _message_html(request, message)
+            html = _message_html(message)
         return {"status": message.status, "error": message.error, "html": html}
 
     body = answer_events(
