@@ -312,6 +312,29 @@ def test_english_interface(browser, server):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("link", name="New conversation")).to_be_visible()
+    page.get_by_label("Your question").fill(
+        "How much annual leave does the Labor Standards Act give?"
+    )
+    page.get_by_role("button", name="Send").click()
+    answer = page.locator(ANSWER)
+    expect(answer).to_have_attribute("data-status", "complete", timeout=30_000)
+    # Answered in English (the synthetic corpus has no English names, so it finds no article).
+    expect(answer.locator(".markdown")).to_contain_text("provisions")
+    expect(answer.get_by_role("button", name="Copy")).to_be_visible()
     page.get_by_label("Language").select_option("zh-hant")
     expect(page.get_by_role("link", name="新對話")).to_be_visible()
+    context.close()
+
+
+def test_self_sign_up(browser, server):
+    context = browser.new_context(locale="zh-TW", base_url=server.url)
+    page = context.new_page()
+    page.goto("/accounts/login/")
+    page.get_by_role("link", name="建立帳號").click()
+    page.locator("#id_username").fill("newcomer")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.get_by_role("button", name="建立帳號").click()
+    expect(page.get_by_label("您的問題")).to_be_visible()
+    expect(page.get_by_text("newcomer")).to_be_visible()
     context.close()
