@@ -172,6 +172,20 @@ def test_sidebar_lists_hundreds_newest_first_in_few_queries(
 
 
 @pytest.mark.django_db
+def test_a_long_conversation_loads_in_few_queries(
+    signed_in, conversation, django_assert_max_num_queries
+):
+    Message.objects.bulk_create(
+        Message(conversation=conversation, role=role, content=f"第 {i} 則")
+        for i in range(300)
+        for role in ("user", "assistant")
+    )
+    with django_assert_max_num_queries(7):
+        html = signed_in.get(f"/c/{conversation.pk}/").content.decode()
+    assert html.count('class="message assistant"') == 301
+
+
+@pytest.mark.django_db
 def test_signup_only_when_allowed(client, settings):
     settings.LAWBOT_ALLOW_SIGNUP = False
     assert client.get("/accounts/signup/").status_code == 404

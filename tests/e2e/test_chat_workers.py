@@ -126,3 +126,25 @@ def test_stop_sent_to_another_worker_stops_the_answer(workers, session):
     status, content = saved(first, message_id)
     assert status == "stopped" and content == text
     assert "不構成法律意見" not in content  # the answer's last line was never written
+
+
+def test_a_dropped_stream_resumes_on_another_worker_with_last_event_id(workers, session):
+    first, second_url = workers
+    message_id = ask(session, first.url, "民法第767條")
+    path = f"/api/ui/messages/{message_id}/stream"
+    text, last_id = "", None
+    with connect_sse(session, "GET", first.url + path) as events:
+        for event in events.iter_sse():
+            if event.event == "delta":
+                text += json.loads(event.data)["text"]
+                last_id = event.id
+                if len(text) > 10:
+                    break  # the connection drops here
+    headers = {"Last-Event-ID": last_id}
+    with connect_sse(session, "GET", second_url + path, headers=headers) as events:
+        for event in events.iter_sse():
+            if event.event == "delta":
+                text += json.loads(event.data)["text"]
+            if event.event == "end":
+                break
+    assert saved(first, message_id) == ("complete", text)
