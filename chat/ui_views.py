@@ -103,6 +103,12 @@ async def ask(request: HttpRequest, user) -> HttpResponse:
                 "title": conversation.title,
                 "url": conversation.get_absolute_url(),
                 "created": created,
+                # Rename and delete for a conversation the page did not have when it loaded.
+                "tools_html": render_to_string(
+                    "chat/_conversation_tools.html", {"conversation": conversation}, request
+                )
+                if created
+                else "",
             },
             "question_html": _message_html(user_message),
             **_started(assistant),

@@ -231,6 +231,9 @@
     section.dataset.conversation = conversationId;
     history.pushState({}, "", conversation.url);
     $("#conversation-title").textContent = conversation.title;
+    const tools = document.createElement("template");
+    tools.innerHTML = conversation.tools_html; // server-rendered, titles escaped
+    $(".conversation-head").append(tools.content);
     document.title = `${conversation.title} · Lawbot`;
     const list = $("#conversation-list");
     const empty = $(".empty", list);

@@ -209,9 +209,11 @@ def test_history_after_signing_in_again_then_rename_and_delete(page, server, sho
     sign_in(page, "bob")
     ask(page, "勞基法第38條")
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete", timeout=30_000)
+    expect(page.get_by_role("button", name="重新命名")).to_be_visible()  # for the new one, too
     page.get_by_role("button", name="登出").click()
     expect(page).to_have_url(re.compile(r"/accounts/login/"))
     sign_in(page, "bob")
+    expect(page.get_by_role("button", name="重新命名")).to_have_count(0)  # no conversation open
     page.get_by_role("link", name="勞基法第38條").click()
     expect(page.locator("#messages .message.user .bubble")).to_have_text("勞基法第38條")
     expect(page.locator(ANSWER)).to_contain_text("特別休假")
