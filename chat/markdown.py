@@ -22,5 +22,7 @@ def render_markdown(text: str) -> str:
         attributes=ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+        # Links (the official pages) open beside the conversation instead of replacing it.
+        set_tag_attribute_values={"a": {"target": "_blank"}},
         filter_style_properties={"text-align"},
     )

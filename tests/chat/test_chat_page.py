@@ -91,6 +91,17 @@ def test_markdown_is_sanitised_after_rendering():
     assert "<table>" in html and "&lt;script&gt;" in html
 
 
+def test_the_sanitiser_holds_even_if_the_renderer_let_html_through(monkeypatch):
+    from markdown_it import MarkdownIt
+
+    from chat import markdown
+
+    monkeypatch.setattr(markdown, "_renderer", MarkdownIt("commonmark", {"html": True}))
+    html = render_markdown(XSS + '\n\n<a href="https://law.moj.gov.tw/">ok</a>')
+    assert_inert(html)
+    assert 'href="https://law.moj.gov.tw/" target="_blank" rel="noopener' in html
+
+
 @pytest.mark.django_db
 def test_every_page_requires_sign_in(client, conversation):
     for path in ("/", f"/c/{conversation.pk}/"):
