@@ -1,5 +1,7 @@
 """What a person does on the chat page: plain functions the views call."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,22 +30,31 @@ def clean_question(question: str, model: str) -> tuple[str, str]:
     return question, model if model in MODELS else "lawbot-pro"
 
 
-@transaction.atomic
-def conversation_create(*, owner, question: str) -> Conversation:
-    return Conversation.objects.create(owner=owner, title=title_from(question))
+@dataclass
+class Asked:
+    conversation: Conversation
+    question: Message
+    answer: Message  # empty, status streaming, for the generator to fill
+    created: bool
 
 
 @transaction.atomic
-def conversation_ask(*, conversation: Conversation, question: str, model: str) -> Message:
-    """Saves the question and an empty assistant message (streaming) for the generator to fill."""
-    if conversation.messages.filter(status=Message.Status.STREAMING).exists():
-        raise Refused("answer_streaming")
+def conversation_ask(*, owner, conversation_id: int | None, question: str, model: str) -> Asked:
+    """Saves the question (in a new conversation titled by it, or in `conversation_id`) and an
+    empty answer for the generator to fill."""
+    question, model = clean_question(question, model)
+    if conversation_id is None:
+        conversation = Conversation.objects.create(owner=owner, title=title_from(question))
+    else:
+        conversation = Conversation.objects.get(pk=conversation_id, owner=owner)
+        if conversation.messages.filter(status=Message.Status.STREAMING).exists():
+            raise Refused("answer_streaming")
     now = timezone.now()
-    Message.objects.create(
+    asked = Message.objects.create(
         conversation=conversation, role=Message.Role.USER, content=question, created=now
     )
     Conversation.objects.filter(pk=conversation.pk).update(updated=now)
-    return Message.objects.create(
+    answer = Message.objects.create(
         conversation=conversation,
         role=Message.Role.ASSISTANT,
         model=model,
@@ -51,6 +62,7 @@ def conversation_ask(*, conversation: Conversation, question: str, model: str) -
         created=now,
         updated=now,
     )
+    return Asked(conversation, asked, answer, created=conversation_id is None)
 
 
 @transaction.atomic

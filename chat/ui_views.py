@@ -15,9 +15,7 @@ from chat.generation import answer_start
 from chat.models import Conversation, Message
 from chat.services import (
     Refused,
-    clean_question,
     conversation_ask,
-    conversation_create,
     conversation_regenerate,
     message_stop,
 )
@@ -81,37 +79,31 @@ def _started(assistant: Message) -> dict:
 @ui_endpoint("POST")
 async def ask(request: HttpRequest, user) -> HttpResponse:
     body = _json_body(request)
-    question, model = clean_question(str(body.get("question", "")), str(body.get("model", "")))
-    created = False
-    if body.get("conversation"):
-        if not str(body["conversation"]).isdigit():
-            raise Conversation.DoesNotExist
-        conversation = await Conversation.objects.aget(pk=int(body["conversation"]), owner=user)
-    else:
-        conversation = await sync_to_async(conversation_create)(owner=user, question=question)
-        created = True
-    assistant = await sync_to_async(conversation_ask)(
-        conversation=conversation, question=question, model=model
+    conversation_id = body.get("conversation") or None
+    if conversation_id is not None and not str(conversation_id).isdigit():
+        raise Conversation.DoesNotExist
+    asked = await sync_to_async(conversation_ask)(
+        owner=user,
+        conversation_id=conversation_id and int(conversation_id),
+        question=str(body.get("question", "")),
+        model=str(body.get("model", "")),
     )
-    user_message = await Message.objects.filter(
-        conversation=conversation, id__lt=assistant.pk
-    ).alatest("id")
+    conversation = asked.conversation
+    # Rename and delete, for a conversation the page did not have when it loaded.
+    tools = "chat/_conversation_tools.html"
     return JsonResponse(
         {
             "conversation": {
                 "id": conversation.pk,
                 "title": conversation.title,
                 "url": conversation.get_absolute_url(),
-                "created": created,
-                # Rename and delete for a conversation the page did not have when it loaded.
-                "tools_html": render_to_string(
-                    "chat/_conversation_tools.html", {"conversation": conversation}, request
-                )
-                if created
+                "created": asked.created,
+                "tools_html": render_to_string(tools, {"conversation": conversation}, request)
+                if asked.created
                 else "",
             },
-            "question_html": _message_html(user_message),
-            **_started(assistant),
+            "question_html": _message_html(asked.question),
+            **_started(asked.answer),
         }
     )
 

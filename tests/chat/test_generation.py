@@ -13,17 +13,17 @@ from chat.errors import ApiError
 from chat.following import Follower, answer_events
 from chat.generation import answer_generate, answer_start
 from chat.models import Message
-from chat.services import conversation_ask, conversation_create, message_stop
+from chat.services import conversation_ask, message_stop
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 QUESTION = "請說明勞動基準法中的資遣費計算方式"
 
 
 async def ask(owner, question: str = QUESTION) -> Message:
-    conversation = await sync_to_async(conversation_create)(owner=owner, question=question)
-    return await sync_to_async(conversation_ask)(
-        conversation=conversation, question=question, model="lawbot-lite"
+    asked = await sync_to_async(conversation_ask)(
+        owner=owner, conversation_id=None, question=question, model="lawbot-lite"
     )
+    return asked.answer
 
 
 async def render_end(message: Message) -> dict:
