@@ -20,11 +20,11 @@ from chat.services import (
     message_stop,
 )
 
-REFUSALS = {
-    "empty_question": lambda: _("Type a question first."),
-    "question_too_long": lambda: _("The question is too long."),
-    "answer_streaming": lambda: _("Wait for the current answer to finish, or stop it."),
-    "nothing_to_regenerate": lambda: _("There is no answer to regenerate."),
+REFUSALS = {  # code → status, message
+    "empty_question": (400, lambda: _("Type a question first.")),
+    "question_too_long": (400, lambda: _("The question is too long.")),
+    "answer_streaming": (409, lambda: _("Wait for the current answer to finish, or stop it.")),
+    "nothing_to_regenerate": (409, lambda: _("There is no answer to regenerate.")),
 }
 
 
@@ -45,7 +45,8 @@ def ui_endpoint(*methods: str):
                 return await view(request, user, *args, **kwargs)
             except Refused as refusal:
                 code = str(refusal)
-                return _error(409, code, REFUSALS[code]())
+                status, message = REFUSALS[code]
+                return _error(status, code, message())
             except (Conversation.DoesNotExist, Message.DoesNotExist):
                 return _error(404, "not_found", _("Not found."))
 

@@ -263,6 +263,11 @@ async def test_asking_while_an_answer_streams_is_refused(owner, corpus, settings
         content_type="application/json",
     )
     assert second.status_code == 409
+    assert second.json()["error"]["code"] == "answer_streaming"
+    empty = await client.post(
+        "/api/ui/ask", json.dumps({"question": "  "}), content_type="application/json"
+    )
+    assert empty.status_code == 400 and empty.json()["error"]["message"] == "請先輸入問題。"
     await client.post(f"/api/ui/messages/{first['message_id']}/stop")
     await settled(first["message_id"])
 
