@@ -44,8 +44,8 @@ bench: $(VENV)/.dev-installed
 # After changing interface strings: update the catalogue, translate it, then compile it (needs
 # gettext). The compiled .mo is committed, so running Lawbot never needs gettext.
 messages: $(VENV)/.dev-installed
-	$(BIN)/python manage.py makemessages -l zh_Hant --no-location --ignore=.venv* --ignore=var --ignore=tests
-	$(BIN)/python manage.py compilemessages -l zh_Hant --ignore=.venv*
+	$(BIN)/python manage.py makemessages -l zh_Hant --no-location '--ignore=.venv*' --ignore=var --ignore=tests
+	$(BIN)/python manage.py compilemessages -l zh_Hant '--ignore=.venv*'
 
 clean:
 	rm -rf $(VENV) .venv-openai2 tests/node/node_modules
