@@ -32,7 +32,7 @@ ANSWER = "#messages .message.assistant"
 @pytest.fixture(scope="module")
 def server(lawbot_server_factory):
     # Slow pieces, so that a person (and a test) can watch the answer grow, stop it or reload.
-    live = lawbot_server_factory(LAWBOT_COMPOSER_DELAY_MS="40", LAWBOT_ALLOW_SIGNUP="true")
+    live = lawbot_server_factory(LAWBOT_COMPOSER_DELAY_MS="60", LAWBOT_ALLOW_SIGNUP="true")
     for name in ("alice", "bob"):
         manage(
             live.env,

@@ -45,7 +45,7 @@ def redis_url(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def workers(lawbot_server_factory, redis_url):
-    first = lawbot_server_factory(REDIS_URL=redis_url, LAWBOT_COMPOSER_DELAY_MS="30")
+    first = lawbot_server_factory(REDIS_URL=redis_url, LAWBOT_COMPOSER_DELAY_MS="60")
     manage(
         first.env,
         "shell",
