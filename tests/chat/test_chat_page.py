@@ -164,8 +164,10 @@ def test_html_from_questions_and_answers_stays_inert(signed_in, owner):
     conversation = Conversation.objects.create(owner=owner, title=XSS)
     Message.objects.create(conversation=conversation, role="user", content=XSS)
     Message.objects.create(conversation=conversation, role="assistant", content=XSS)
-    html = signed_in.get(f"/c/{conversation.pk}/").content.decode()
+    response = signed_in.get(f"/c/{conversation.pk}/")
+    html = response.content.decode()
     assert_inert(html)
+    assert "script-src 'self';" in response["Content-Security-Policy"]
     assert "&lt;img src=x" in html  # shown as text
 
 

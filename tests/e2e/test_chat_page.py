@@ -65,8 +65,15 @@ def shots(tmp_path_factory) -> Path:
 def page(browser, server):
     context = browser.new_context(locale="zh-TW", base_url=server.url)
     page = context.new_page()
+    problems = []  # script errors, CSP violations, the stream check's warning
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "console",
+        lambda message: message.type in ("error", "warning") and problems.append(message.text),
+    )
     yield page
     context.close()
+    assert [p for p in problems if "ERR_INTERNET_DISCONNECTED" not in p] == []
 
 
 def sign_in(page: Page, user: str = "alice") -> None:
