@@ -76,12 +76,17 @@ def page(browser, server):
     assert [p for p in problems if "ERR_INTERNET_DISCONNECTED" not in p] == []
 
 
+def ready(page: Page) -> None:
+    """Waits for the page's script, which marks the form once it handles keys and clicks."""
+    expect(page.locator("#composer[data-ready]")).to_be_visible()
+
+
 def sign_in(page: Page, user: str = "alice") -> None:
     page.goto("/accounts/login/")
     page.get_by_label("帳號").fill(user)
     page.get_by_label("密碼").fill(PASSWORD)
     page.get_by_role("button", name="登入").click()
-    expect(page.get_by_label("您的問題")).to_be_visible()
+    ready(page)
 
 
 def ask(page: Page, question: str) -> None:
@@ -222,6 +227,7 @@ def test_history_after_signing_in_again_then_rename_and_delete(page, server, sho
     sign_in(page, "bob")
     expect(page.get_by_role("button", name="重新命名")).to_have_count(0)  # no conversation open
     page.get_by_role("link", name="勞基法第38條").click()
+    ready(page)
     expect(page.locator("#messages .message.user .bubble")).to_have_text("勞基法第38條")
     expect(page.locator(ANSWER)).to_contain_text("特別休假")
 
@@ -230,6 +236,7 @@ def test_history_after_signing_in_again_then_rename_and_delete(page, server, sho
     page.get_by_role("button", name="儲存").click()
     expect(page.locator("#conversation-title")).to_have_text("特休的規定")
     expect(page.locator("#conversation-list")).to_contain_text("特休的規定")
+    ready(page)
 
     page.get_by_role("button", name="刪除").click()
     dialog = page.locator("#delete-dialog")
@@ -321,6 +328,7 @@ def test_english_interface(browser, server):
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("link", name="New conversation")).to_be_visible()
+    ready(page)
     page.get_by_label("Your question").fill(
         "How much annual leave does the Labor Standards Act give?"
     )
@@ -344,6 +352,6 @@ def test_self_sign_up(browser, server):
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     page.get_by_role("button", name="建立帳號").click()
-    expect(page.get_by_label("您的問題")).to_be_visible()
+    ready(page)
     expect(page.get_by_text("newcomer")).to_be_visible()
     context.close()
