@@ -340,6 +340,7 @@
   }
   window.addEventListener("popstate", () => window.location.reload());
 
+  send.disabled = false; // disabled in the page until this script handles sending
   form.dataset.ready = "true"; // keys typed before this would not have been handled
   enhance(messages);
   const streaming = messages.querySelectorAll('.message.assistant[data-status="streaming"]');
