@@ -11,6 +11,7 @@ import logging
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.db import DatabaseError
 from django.utils import timezone
 
 from chat.completions import RETRIEVED, citation
@@ -80,7 +81,12 @@ class Writer:
         # looks abandoned.
         while not consumer.done():
             await asyncio.sleep(SAVE_SECONDS)
-            if not await self.save():
+            try:
+                saved = await self.save()
+            except DatabaseError:
+                logger.warning("answer %s: saving failed; retrying", self.message_id)
+                continue
+            if not saved:
                 self.stopped = True
                 consumer.cancel()
                 return
@@ -160,8 +166,6 @@ async def _finish(writer: Writer, status: str, error: str) -> None:
     message = await Message.objects.filter(pk=writer.message_id).afirst()
     if message is None:  # the conversation was deleted meanwhile
         return
-    if message.stop_requested and status == Message.Status.COMPLETE:
-        status = Message.Status.STOPPED
     message.content, message.status, message.error = writer.text, status, error
     message.updated = timezone.now()
     await message.asave(update_fields=["content", "status", "error", "updated"])

@@ -121,10 +121,11 @@ def test_stop_sent_to_another_worker_stops_the_answer(workers, session):
                     assert stop.status_code == 200
                     stop_sent = True
             if event.event == "end":
-                assert json.loads(event.data)["status"] == "stopped"
+                ended = json.loads(event.data)["status"]
                 break
     status, content = saved(first, message_id)
-    assert status == "stopped" and content == text
+    assert (ended, status) == ("stopped", "stopped"), (ended, status, len(text), len(content))
+    assert content == text, (len(content), len(text))
     assert "不構成法律意見" not in content  # the answer's last line was never written
 
 
