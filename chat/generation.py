@@ -123,9 +123,17 @@ async def _answer(writer: Writer, message: Message) -> None:
         result=result,
         sampling={},
     )
-    async for delta in deltas:
-        if delta:
-            await writer.append(delta)
+    # The stop flag is checked on every piece as well as by cancelling this task: a library
+    # awaited inside (the Redis channel layer's client) may absorb a cancellation.
+    try:
+        async for delta in deltas:
+            if writer.stopped:
+                return
+            if delta:
+                await writer.append(delta)
+    finally:
+        if hasattr(deltas, "aclose"):  # closes an upstream request at once
+            await deltas.aclose()
 
 
 async def answer_generate(*, message_id: int) -> None:
