@@ -3,7 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run serve test lint bench fuzz clean
+.PHONY: run serve test lint bench fuzz clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -59,6 +59,12 @@ fuzz: $(VENV)/.dev-installed
 
 bench: $(VENV)/.dev-installed
 	$(BIN)/python bench/retrieval.py $(BENCH_ARGS)
+
+# After changing interface strings: update the catalogue, translate it, then compile it (needs
+# gettext). The compiled .mo is committed, so running Lawbot never needs gettext.
+messages: $(VENV)/.dev-installed
+	$(BIN)/python manage.py makemessages -l zh_Hant --no-location '--ignore=.venv*' --ignore=var --ignore=tests
+	$(BIN)/python manage.py compilemessages -l zh_Hant '--ignore=.venv*'
 
 clean:
 	rm -rf $(VENV) .venv-openai2 tests/node/node_modules

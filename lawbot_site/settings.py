@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "chat.context_processors.lawbot",
             ],
         },
     },
@@ -226,3 +227,9 @@ if LAWBOT_LLM_BASE_URL and not LAWBOT_LLM_MODEL:
         "Set LAWBOT_LLM_MODEL to the upstream's model name (LAWBOT_LLM_BASE_URL is set)."
     )
 DATA_UPLOAD_MAX_MEMORY_SIZE = LAWBOT_MAX_BODY_BYTES + 1024
+
+# --- Chat page ---
+# Anyone may create an account at /accounts/signup/ (otherwise an admin creates accounts).
+LAWBOT_ALLOW_SIGNUP = env.bool("LAWBOT_ALLOW_SIGNUP", default=False)
+# An answer still "streaming" with no write for this long was left by a dead worker: interrupted.
+LAWBOT_STREAM_STALE_SECONDS = env.float("LAWBOT_STREAM_STALE_SECONDS", default=60.0)

@@ -3,8 +3,10 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("chat.page_urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("keys/", include("api_keys.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("v1/", include("chat.api_urls")),
     path("", include("chat.api_urls")),
 ]

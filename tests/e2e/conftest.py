@@ -28,14 +28,14 @@ class LiveServer:
     env: dict
     process: subprocess.Popen
 
-    def query(self, sql: str) -> list[tuple]:
-        """Runs SQL on the server's own database (SQLite file or PostgreSQL)."""
+    def query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        """Runs SQL (with `?` placeholders) on the server's own database, SQLite or PostgreSQL."""
         url = self.env.get("DATABASE_URL")
         if url:
             with psycopg.connect(url, autocommit=True) as connection:
-                return connection.execute(sql).fetchall()
+                return connection.execute(sql.replace("?", "%s"), params).fetchall()
         with sqlite3.connect(self.var_dir / "lawbot.sqlite3") as connection:
-            return connection.execute(sql).fetchall()
+            return connection.execute(sql, params).fetchall()
 
 
 def free_port() -> int:

@@ -8,6 +8,8 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from chat.services import messages_interrupt_stale
+
 APPLICATION = "lawbot_site.asgi:application"
 
 
@@ -27,6 +29,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, port, workers, **options):
         host, port = settings.LAWBOT_HOST, port or settings.LAWBOT_PORT
+        # Answers a previous run left half-written are marked interrupted, never lost silently.
+        messages_interrupt_stale()
         self.stdout.write(f"Lawbot is serving on http://{host}:{port}/ with {workers} worker(s)")
         self.stdout.flush()
         if workers <= 1:
