@@ -47,6 +47,9 @@ def test_a_user_creates_copies_uses_and_revokes_a_key(lawbot_server, browser):
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lawbot_server.url)
     page = context.new_page()
     page.set_default_timeout(15000)
+    problems: list[str] = []  # script errors and Content-Security-Policy violations
+    page.on("console", lambda message: message.type == "error" and problems.append(message.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
 
     page.goto(f"{lawbot_server.url}/keys/")
     assert "/accounts/login/" in page.url
@@ -83,10 +86,13 @@ def test_a_user_creates_copies_uses_and_revokes_a_key(lawbot_server, browser):
     assert "2 requests" in page.text_content("#usage")
     assert page.locator("#usage svg rect").count() >= 2
 
-    page.on("dialog", lambda dialog: dialog.accept())
+    asked: list[str] = []
+    page.on("dialog", lambda dialog: asked.append(dialog.message) or dialog.accept())
     row.locator("button", has_text="Revoke").click()
     page.wait_for_load_state()
     assert "revoked" in page.locator("tr[data-key=laptop]").inner_text()
+    assert asked and "Revoke laptop?" in asked[0]  # revoking asks first
+    assert problems == []
     with pytest.raises(openai.AuthenticationError):
         client.chat.completions.create(
             model="lawbot-lite", messages=[{"role": "user", "content": "勞基法第38條"}]

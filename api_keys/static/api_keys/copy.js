@@ -1,4 +1,5 @@
-// Copy buttons: <button data-copy="element-id">. Clipboard API, with a selection fallback for
+// Behaviour for the key pages, kept out of the HTML (the Content-Security-Policy forbids inline
+// handlers). Copy buttons: <button data-copy="element-id">. Clipboard API, with a selection fallback for
 // pages served over plain http where the API is unavailable.
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy]");
@@ -12,4 +13,15 @@ document.addEventListener("click", async (event) => {
     document.execCommand("copy");
   }
   button.textContent = button.dataset.copied || "Copied";
+});
+
+// A freshly shown secret is selected when focused, ready to copy by hand.
+document.addEventListener("focusin", (event) => {
+  if (event.target.matches?.("[data-select-on-focus]")) event.target.select();
+});
+
+// Forms that ask first: <form data-confirm="Really?">.
+document.addEventListener("submit", (event) => {
+  const message = event.target.dataset?.confirm;
+  if (message && !window.confirm(message)) event.preventDefault();
 });
