@@ -9,7 +9,6 @@ import argparse
 import asyncio
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -20,7 +19,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.corpus import write_corpus  # noqa: E402
-from tests.e2e.conftest import free_port, manage, postgres_database, server_env  # noqa: E402
+from tests.e2e.conftest import manage, postgres_database, server_env, start_server  # noqa: E402
 
 QUESTION = "請說明勞動基準法中的資遣費計算方式"
 
@@ -128,34 +127,6 @@ async def throughput(urls: list[str], secret: str, total: int, concurrency: int 
     )
 
 
-def start(env: dict, port: int, log: Path) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
-            "lawbot_site.asgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.1)
-    process.kill()
-    sys.exit(f"server did not start: {log.read_text()[-2000:]}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--streams", type=int, default=1000)
@@ -181,9 +152,10 @@ def main() -> None:
             .strip()
             .splitlines()[-1]
         )
-        ports = [free_port() for _ in range(args.workers)]
-        processes = [start(env, port, var / f"daphne-{port}.log") for port in ports]
-        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        started = [start_server(env, var / f"daphne-{n}.log") for n in range(args.workers)]
+        urls = [url for url, _ in started]
+        processes = [process for _, process in started]
+        logs = [var / f"daphne-{n}.log" for n in range(args.workers)]
         try:
             print(
                 f"corpus: {'full snapshot' if args.corpus else 'synthetic'}; database: {'PostgreSQL' if args.postgres else 'SQLite'}; "
@@ -194,7 +166,7 @@ def main() -> None:
                 print(f"  server peak RSS {peak_rss_mib(processes[0].pid):.0f} MiB")
                 problems = [
                     line
-                    for line in (var / f"daphne-{ports[0]}.log").read_text().splitlines()
+                    for line in (logs[0]).read_text().splitlines()
                     if "ERROR" in line or "Traceback" in line or "Error" in line
                 ]
                 for line in problems[:10]:

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -14,6 +15,7 @@ import environ
 import httpx
 import psycopg
 import pytest
+import redis
 
 from tests.corpus import write_corpus
 
@@ -168,3 +170,29 @@ def lawbot_server_factory(tmp_path_factory):
 @pytest.fixture(scope="session")
 def lawbot_server(lawbot_server_factory) -> LiveServer:
     return lawbot_server_factory()
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A private redis-server for one test module (workers that must share a Redis)."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=tmp_path_factory.mktemp("redis"),
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"redis://127.0.0.1:{port}/0"
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            redis.Redis.from_url(url).ping()
+            break
+        except redis.ConnectionError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)

@@ -2,44 +2,15 @@
 stopped, through the other (the channels layer on Redis, the stop flag in the database)."""
 
 import json
-import shutil
-import subprocess
-import time
 
 import httpx
 import pytest
-import redis
 from httpx_sse import connect_sse
 
-from tests.e2e.conftest import free_port, manage, start_server
+from tests.e2e.conftest import manage, start_server
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "worker-pass-123"
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--dir", str(folder)],
-        stdout=subprocess.DEVNULL,
-    )
-    client = redis.Redis(port=port)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

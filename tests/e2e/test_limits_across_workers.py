@@ -1,42 +1,14 @@
 """Two daphne workers on one database and one Redis share every key's limits."""
 
-import shutil
-import subprocess
 import time
 
 import openai
 import pytest
-import redis
 
-from tests.e2e.conftest import free_port, manage, start_server
+from tests.e2e.conftest import manage, start_server
 
 pytestmark = pytest.mark.e2e
 ASK = [{"role": "user", "content": "勞基法第38條"}]
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
-    port = free_port()
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
-        cwd=tmp_path_factory.mktemp("redis"),
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            redis.Redis.from_url(url).ping()
-            break
-        except redis.ConnectionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
