@@ -62,7 +62,8 @@ async def one_stream(host: str, port: int, secret: str) -> tuple[float, list[flo
                 break
             now = time.perf_counter()
             buffer += chunk
-            events = buffer.count(b"\n\ndata: ") + buffer.startswith(b"data: ")
+            # daphne sends the body chunked: count the events themselves, not their framing.
+            events = buffer.count(b"data: {") + buffer.count(b"data: [DONE]")
             arrivals.extend([now] * (events - len(arrivals)))
             done = b"data: [DONE]" in buffer
     finally:
@@ -87,7 +88,7 @@ async def streams(url: str, secret: str, count: int) -> None:
     for error in sorted(set(errors))[:5]:
         print(f"  failure: {error} (x{errors.count(error)})")
     ttfc = [r[0] * 1000 for r in ok]
-    gaps = [g * 1000 for r in ok for g in r[1]]
+    gaps = [g * 1000 for r in ok for g in r[1]] or [0.0]
     print(
         f"{count} simultaneous streams: {len(ok)} complete, {count - len(ok)} failed, wall {wall:.1f} s"
     )

@@ -19,9 +19,12 @@ class ApiNotFoundMiddleware:
         if response.status_code == 404 and response.get("Content-Type", "").startswith("text/html"):
             wants_html = "text/html" in request.headers.get("Accept", "")
             if is_api_path(request.path) or not wants_html:
-                return ApiError(
+                response = ApiError(
                     404, f"Unknown path: {request.method} {request.path}", code="not_found"
                 ).response()
+        if not response.streaming and not response.has_header("Content-Length"):
+            # The API's lean middleware (lawbot_site.asgi) has no CommonMiddleware to set it.
+            response["Content-Length"] = str(len(response.content))
         return response
 
     def __call__(self, request):

@@ -1,6 +1,52 @@
+"""The ASGI application: Django, with API requests taken through a lean handler.
+
+The page middleware (sessions, CSRF, authentication, messages, locale, common) is synchronous:
+under ASGI every one of its steps is a hop to Django's sync thread and back, about twenty per
+request. API requests need none of it (they authenticate with keys), so they get only the
+middleware that sets their security headers and error format."""
+
 import os
 
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lawbot_site.settings")
-application = get_asgi_application()
+pages = get_asgi_application()
+
+from django.conf import settings  # noqa: E402  (after Django is set up)
+from django.core.handlers.asgi import ASGIHandler  # noqa: E402
+
+API_PATHS = (
+    "/v1/chat/completions",
+    "/v1/models",
+    "/v1/healthz",
+    "/v1/openapi.json",
+    "/chat/completions",
+    "/models",
+    "/healthz",
+    "/openapi.json",
+)
+API_MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "lawbot_site.middleware.ContentSecurityPolicyMiddleware",
+    "chat.middleware.ApiNotFoundMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+
+class ApiHandler(ASGIHandler):
+    def load_middleware(self, is_async: bool = False) -> None:
+        full = settings.MIDDLEWARE
+        settings.MIDDLEWARE = API_MIDDLEWARE
+        try:
+            super().load_middleware(is_async)
+        finally:
+            settings.MIDDLEWARE = full
+
+
+api = ApiHandler()
+
+
+async def application(scope, receive, send):
+    if scope["type"] == "http" and scope["path"].startswith(API_PATHS):
+        return await api(scope, receive, send)
+    return await pages(scope, receive, send)
