@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from asgiref.sync import sync_to_async
 
 from chat.calculators import calculate
-from chat.calculators.articles import with_calculation_articles
+from chat.calculators.articles import awith_calculation_articles
 from chat.engines import engine_open, engine_owner
 from chat.errors import ApiError, internal_error
 from chat.exchange import Exchange
@@ -118,7 +118,7 @@ async def completion_start(request: ChatRequest, exchange: Exchange) -> Completi
         ) from exc
     # The articles a calculation rests on are cited even when retrieval ranked them low.
     calculations = calculate(request.question, english=is_english(request.question))
-    result = await sync_to_async(with_calculation_articles)(result, calculations)
+    result = await awith_calculation_articles(result, calculations)
     completion = Completion(
         request, result, exchange, "chatcmpl-" + secrets.token_hex(12), int(time.time())
     )

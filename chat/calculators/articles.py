@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 
+from asgiref.sync import sync_to_async
 from django.db.models import Q
 
 from chat.calculators.model import Calculation
@@ -16,10 +17,10 @@ def with_calculation_articles(
     calculations cite (fetched by pcode + number when retrieval missed them; an article the
     corpus lacks is left out), then the rest in retrieval order. Applying it twice changes
     nothing. Queries the database: call it through sync_to_async from async code."""
-    wanted = list(dict.fromkeys(ref for calc in calculations for ref in calc.articles))
+    wanted = _wanted(calculations)
     if not wanted:
         return result
-    by_ref = {(hit.article.law.pcode, hit.article.number): hit for hit in result.hits}
+    by_ref = _by_ref(result)
     absent = [ref for ref in wanted if ref not in by_ref]
     if absent:
         query = Q()
@@ -36,3 +37,22 @@ def with_calculation_articles(
             shown.add(id(hit))
     rest = [hit for hit in result.hits if id(hit) not in shown]
     return SearchResult(hits=first + rest, laws=result.laws, missing=result.missing)
+
+
+def _wanted(calculations: Sequence[Calculation]) -> list[tuple[str, str]]:
+    return list(dict.fromkeys(ref for calc in calculations for ref in calc.articles))
+
+
+def _by_ref(result: SearchResult) -> dict[tuple[str, str], Hit]:
+    return {(hit.article.law.pcode, hit.article.number): hit for hit in result.hits}
+
+
+async def awith_calculation_articles(
+    result: SearchResult, calculations: Sequence[Calculation]
+) -> SearchResult:
+    """with_calculation_articles from async code: a hop to the database thread only when an
+    article must be fetched (the answer path calls it twice; the second never needs one)."""
+    by_ref = _by_ref(result)
+    if any(ref not in by_ref for ref in _wanted(calculations)):
+        return await sync_to_async(with_calculation_articles)(result, calculations)
+    return with_calculation_articles(result, calculations)

@@ -6,11 +6,10 @@ import re
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import date
 
-from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from chat.calculators import Calculation, calculate
-from chat.calculators.articles import with_calculation_articles
+from chat.calculators.articles import awith_calculation_articles, with_calculation_articles
 from laws.search import Hit, SearchResult
 from laws.text import is_english
 
@@ -146,7 +145,7 @@ async def composer_deltas(
     delay = settings.LAWBOT_COMPOSER_DELAY_MS / 1000 if paced else 0
     english = is_english(question)
     calculations = calculate(question, english=english)
-    result = await sync_to_async(with_calculation_articles)(result, calculations)
+    result = await awith_calculation_articles(result, calculations)
     for block in answer_blocks(result, calculations, english=english):
         for piece in pieces(block):
             yield piece
