@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from laws.cards import card_index
 from laws.citations import ArticleCitation, LawMention, LawNameMatcher, article_citations
 from laws.english import english_terms
 from laws.index import SearchIndex, get_index
@@ -38,6 +39,11 @@ DUPLICATE_SIMILARITY = 0.9  # bigram Jaccard above which two articles say the sa
 CANDIDATES = 3  # look this many times deeper than asked, so duplicates can be skipped
 RERANK_DEPTH = 40  # candidates re-ordered by how many of the statute's words they contain whole
 PHRASE_WEIGHT = 0.5
+# Article cards (laws/cards.py): a card that matches a question lifts its article towards the top,
+# in proportion to how well it matches compared with the best card, and makes its law topical.
+CARD_MIN = 0.0  # BM25 score below which a card match is chance
+CARD_RELATIVE = 0.5  # cards scoring at least this share of the best card count
+CARD_WEIGHT = 1.0  # the best card's article gains this share of the best text score
 LAW_BULK = ["law__histories", "law__foreword", "law__effective_note"]  # long, rarely read
 
 
@@ -63,6 +69,7 @@ class Analysis:
     phrases: set[str]  # statutory words and phrases an answering article likely contains
     named: set[int]  # laws the question names
     topical: set[int]  # laws its words are about
+    asked: str = ""  # the question's own words (and their translation), matched against cards
 
 
 class Lexicon:
@@ -73,6 +80,28 @@ class Lexicon:
         self.by_pcode = {pcode: law_id for law_id, pcode, *_ in index.laws}
         self.names = {law_id: name for law_id, _, name, *_ in index.laws}
         self.size = max(int(index.doc_law.max()) if index.size else 0, *self.names, 0) + 1
+        self.cards = card_index()
+        self.card_docs, self.card_laws = _card_documents(index, self.cards.cards, self.by_pcode)
+
+
+def _card_documents(index: SearchIndex, cards, by_pcode: dict[str, int]) -> tuple[list, list]:
+    """Each card's document number in index and its law's id (-1 when the article is not
+    indexed: repealed, or a law not in this corpus)."""
+    wanted = {card.pcode for card in cards if card.pcode in by_pcode}
+    ids = {
+        (pcode, number): pk
+        for pcode, number, pk in Article.objects.filter(law__pcode__in=wanted)
+        .order_by()
+        .values_list("law__pcode", "number", "id")
+    }
+    docs, laws = [], []
+    for card in cards:
+        pk = ids.get((card.pcode, card.number), -1)
+        slot = int(np.searchsorted(index.doc_article, pk)) if index.size else 0
+        found = slot < index.size and int(index.doc_article[slot]) == pk
+        docs.append(slot if found else -1)
+        laws.append(by_pcode.get(card.pcode, -1))
+    return docs, laws
 
 
 _lexicons: dict[float, Lexicon] = {}
@@ -121,6 +150,7 @@ def analyse(lex: Lexicon, text: str) -> Analysis:
     mentions = lex.matcher.mentions(text)
     citations = article_citations(text, mentions)
     rest = _strip_spans(text, [(m.start, m.end) for m in mentions + citations])
+    asked = FILLER_RE.sub(" ", rest)
     translated = ""
     if is_english(text):
         # English words the glossary does not know would only match Latin letters in a few
@@ -131,7 +161,9 @@ def analyse(lex: Lexicon, text: str) -> Analysis:
     words = " ".join([rest, *extra])
     phrases = {w for w in PHRASE_SPLIT_RE.split(" ".join([translated, *extra])) if len(w) >= 2}
     named = {m.law_id for m in mentions}
-    return Analysis(mentions, citations, words, phrases, named, topic_laws(lex, words))
+    return Analysis(
+        mentions, citations, words, phrases, named, topic_laws(lex, words), f"{asked} {translated}"
+    )
 
 
 def _with_earlier_law(
@@ -230,6 +262,18 @@ def _boosts(lex: Lexicon, named: set[int], topical: set[int]) -> np.ndarray:
     return boost
 
 
+def _card_matches(lex: Lexicon, text: str, earlier: list[str]) -> list[tuple[int, float]]:
+    """(card number, share of the best card's score) for the cards that match the question."""
+    scores = lex.cards.scores(text)
+    for turn in earlier:
+        scores += HISTORY_WEIGHT * lex.cards.scores(turn)
+    best = float(scores.max()) if scores.size else 0.0
+    if best <= CARD_MIN:
+        return []
+    strong = np.flatnonzero(scores >= CARD_RELATIVE * best)
+    return [(int(c), float(scores[c]) / best) for c in strong if lex.card_docs[c] >= 0]
+
+
 def search(
     query: str, *, limit: int = 5, history: Sequence[str] = (), plain: bool = False
 ) -> SearchResult:
@@ -244,14 +288,22 @@ def search(
 
     scores = index.bm25(asked.words)
     named, topical = set(asked.named), set(asked.topical)
+    leaning: list[str] = []  # earlier turns a follow-up leans on
     if earlier and (FOLLOW_UP_RE.match(query) or not (named or topical)):
         for turn in earlier:
             before = analyse(lex, turn)
             scores += HISTORY_WEIGHT * index.bm25(before.words)
             topical |= before.named | before.topical
+            leaning.append(before.asked)
+    cards = _card_matches(lex, asked.asked, leaning)
+    topical |= {lex.card_laws[c] for c, _ in cards}
     if named or topical:
         scores *= _boosts(lex, named, topical)[index.doc_law]
     scores *= index.doc_prior
+    if cards:
+        top = float(scores.max()) or 1.0
+        for card, share in cards:
+            scores[lex.card_docs[card]] += CARD_WEIGHT * share * top
 
     hits += _top_hits(index, scores, limit - len(hits), seen, asked.phrases)
     return SearchResult(hits=hits, laws=asked.mentions, missing=missing)

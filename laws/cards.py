@@ -1,0 +1,139 @@
+"""Article cards: for the articles people ask about most, the words they use when they ask.
+
+A card (laws/lexicon/articles/*.tsv, Lawbot's own writing, not law text) lists everyday Chinese
+phrases and English phrases for one article: 「加班費 加班沒給錢 超時工作」 for 勞動基準法 §24.
+Questions are scored against the cards with BM25 of their own (Chinese bigrams within a phrase,
+stemmed English words), kept apart from the statutes' index so the cards can be weighted on their
+own and edited without rebuilding it: this is document expansion, the way the field bridges the
+gap between how people ask and how statutes are written.
+"""
+
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from laws.citations import english_key
+from laws.english import glossary_key
+from laws.text import bigram_keys
+
+CARDS = Path(__file__).resolve().parent / "lexicon" / "articles"
+KEY_RE = re.compile(r"^[A-Z]\d{7}:\d+(?:-\d+)?$")
+K1 = 1.2
+B = 0.5
+MIN_SHARED = 2
+# English words that say nothing about which article a question is about.
+_STOP = """a an the i me my we our you your he she it its they them their is am are was were be been
+do does did can could may might must should would will shall to of in on at for from by with about
+and or but if not no what when where who why how which this that there here have has had get got
+any some out up so than then too very just also into"""
+STOPWORDS = frozenset(_STOP.split())
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str  # "N0030001:24": the law's pcode and the article's number
+    chinese: tuple[str, ...]
+    english: tuple[str, ...]
+
+    @property
+    def pcode(self) -> str:
+        return self.key.split(":")[0]
+
+    @property
+    def number(self) -> str:
+        return self.key.split(":")[1]
+
+
+class CardError(ValueError):
+    pass
+
+
+def cards_load(directory: Path = CARDS) -> list[Card]:
+    """Every card in directory's .tsv files; a malformed line is an error, not a silent skip."""
+    cards: list[Card] = []
+    for path in sorted(directory.glob("*.tsv")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip() or line.startswith("#"):
+                continue
+            cells = [cell.strip() for cell in line.split("\t")]
+            if len(cells) != 3 or not KEY_RE.match(cells[0]):
+                raise CardError(
+                    f"{path.name}:{number}: expected 'PCODE:ARTICLE<TAB>中文<TAB>English'"
+                )
+            chinese = tuple(p for p in cells[1].split() if p)
+            english = tuple(p.strip() for p in cells[2].split(",") if p.strip())
+            cards.append(Card(cells[0], chinese, english))
+    return cards
+
+
+def english_words(text: str) -> list[str]:
+    """Stemmed English words of text without stop words; adjacent pairs too ("work permit")."""
+    words = [w for w in glossary_key(english_key(text)).split() if w not in STOPWORDS]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:], strict=False)]
+
+
+def _card_terms(card: Card) -> list:
+    terms: list = []
+    for phrase in card.chinese:
+        terms.extend(bigram_keys(phrase).tolist())
+    for phrase in card.english:
+        terms.extend(english_words(phrase))
+    return terms
+
+
+class CardIndex:
+    """BM25 over the cards' terms: Chinese bigram keys (ints) and English words (strings)."""
+
+    def __init__(self, cards: list[Card]):
+        self.cards = cards
+        self.postings: dict[object, list[tuple[int, float]]] = defaultdict(list)
+        lengths = []
+        for number, card in enumerate(cards):
+            terms = _card_terms(card)
+            lengths.append(len(terms))
+            counts: dict[object, int] = defaultdict(int)
+            for term in terms:
+                counts[term] += 1
+            for term, count in counts.items():
+                self.postings[term].append((number, float(count)))
+        avg = sum(lengths) / len(lengths) if lengths else 1.0
+        self.norm = [K1 * (1 - B + B * n / max(avg, 1.0)) for n in lengths]
+        size = len(cards)
+        self.idf = {
+            term: math.log(1 + (size - len(posted) + 0.5) / (len(posted) + 0.5))
+            for term, posted in self.postings.items()
+        }
+
+    def scores(self, text: str) -> np.ndarray:
+        """BM25 score of every card for text (Chinese and/or English); a card that shares less
+        than one Chinese word or one English word with text scores 0: a lone bigram is chance."""
+        scores = np.zeros(len(self.cards), dtype=np.float32)
+        shared = np.zeros(len(self.cards), dtype=np.int32)
+        terms = set(bigram_keys(text).tolist()) | set(english_words(text))
+        for term in terms:
+            posted = self.postings.get(term)
+            if not posted:
+                continue
+            idf = self.idf[term]
+            # A whole English word says as much as a two-character Chinese word's two bigrams.
+            weight = 2 if isinstance(term, str) else 1
+            for number, tf in posted:
+                scores[number] += idf * tf * (K1 + 1) / (tf + self.norm[number])
+                shared[number] += weight
+        scores[shared < MIN_SHARED] = 0
+        return scores
+
+
+_loaded: CardIndex | None = None
+
+
+def card_index() -> CardIndex:
+    """The cards shipped with Lawbot, read once per process."""
+    global _loaded
+    if _loaded is None:
+        _loaded = CardIndex(cards_load())
+    return _loaded

@@ -1,0 +1,104 @@
+"""Article cards: everyday and English words for an article lift it for questions that share no
+word with its text."""
+
+import pytest
+
+from laws import cards as cards_module
+from laws.cards import Card, CardError, CardIndex, cards_load, english_words
+from laws.importer import laws_import
+from laws.index import index_build
+from laws.search import search
+from tests.corpus import article, law, write_zip
+
+# Paraphrased test texts, not statute text.
+HARASSMENT = law(
+    "D0050074",
+    "性騷擾防治法",
+    [
+        article("2", "本法所稱性騷擾，指違反他人意願而對他人實施與性有關之行為。"),
+        article("25", "意圖性騷擾，乘人不及抗拒而為親吻、擁抱或觸摸其身體隱私處者，處罰之。"),
+    ],
+    english="Sexual Harassment Prevention Act",
+)
+TRAFFIC = law(
+    "K0040012",
+    "道路交通管理處罰條例",
+    [article("56", "汽車駕駛人於禁止臨時停車處所停車者，處新臺幣罰鍰。")],
+    english="Road Traffic Management and Penalty Act",
+)
+TEST_CARDS = [
+    Card("D0050074:25", ("摸屁股", "被摸", "襲胸", "偷摸"), ("groped", "touched my body")),
+    Card("K0040012:56", ("違規停車", "騎樓停車", "停車被開單"), ("parking ticket",)),
+    Card("Z9999999:1", ("不存在的法",), ("no such law",)),  # not in this corpus: ignored
+]
+
+
+@pytest.fixture
+def carded_corpus(tmp_path, settings, monkeypatch):
+    laws_import(sources=[str(write_zip(tmp_path / "ChLaw.json.zip", [HARASSMENT, TRAFFIC]))])
+    index_build(directory=settings.LAWBOT_INDEX_DIR)
+    monkeypatch.setattr(cards_module, "_loaded", CardIndex(TEST_CARDS))
+
+
+def titles(query: str, **kwargs) -> list[str]:
+    return [hit.article.title for hit in search(query, **kwargs).hits]
+
+
+@pytest.mark.django_db
+def test_a_card_finds_the_article_its_everyday_words_are_about(carded_corpus):
+    assert titles("在捷運上被陌生人摸屁股")[0] == "性騷擾防治法 第 25 條"
+    assert titles("機車停在騎樓被開單")[0] == "道路交通管理處罰條例 第 56 條"
+
+
+@pytest.mark.django_db
+def test_a_card_finds_the_article_for_an_english_question(carded_corpus):
+    assert titles("A stranger groped me on the MRT")[0] == "性騷擾防治法 第 25 條"
+    assert titles("I got a parking ticket")[0] == "道路交通管理處罰條例 第 56 條"
+
+
+@pytest.mark.django_db
+def test_without_its_card_the_everyday_question_misses(carded_corpus, monkeypatch):
+    monkeypatch.setattr(cards_module, "_loaded", CardIndex([]))
+    assert "性騷擾防治法 第 25 條" not in titles("在捷運上被陌生人摸屁股")
+
+
+@pytest.mark.django_db
+def test_a_follow_up_leans_on_the_cards_of_the_turn_before(carded_corpus):
+    found = titles("那罰多少？", history=["機車停在騎樓被開單"])
+    assert found[0] == "道路交通管理處罰條例 第 56 條"
+
+
+@pytest.mark.django_db
+def test_a_question_no_card_is_about_gets_no_card_article(carded_corpus):
+    assert "性騷擾防治法 第 25 條" not in titles("停車")
+
+
+def test_card_scores_rank_the_card_that_shares_the_most_words():
+    index = CardIndex(TEST_CARDS)
+    scores = index.scores("騎樓停車被開單")
+    assert scores.argmax() == 1
+    assert scores[0] == 0
+
+
+def test_english_words_are_stemmed_without_stop_words():
+    assert english_words("I was groped on the train") == ["grop", "train", "grop train"]
+
+
+def test_cards_load_reads_every_file_and_rejects_a_malformed_line(tmp_path):
+    (tmp_path / "a.tsv").write_text(
+        "# article\tChinese\tEnglish\nN0030001:24\t加班費 加班\tovertime pay, overtime\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.tsv").write_text("B0000001:1030-1\t分財產\tdivide property\n", encoding="utf-8")
+    found = cards_load(tmp_path)
+    assert found[0] == Card("N0030001:24", ("加班費", "加班"), ("overtime pay", "overtime"))
+    assert found[1].pcode == "B0000001" and found[1].number == "1030-1"
+
+    (tmp_path / "c.tsv").write_text("勞基法24\t加班費\tovertime\n", encoding="utf-8")
+    with pytest.raises(CardError, match="c.tsv:1"):
+        cards_load(tmp_path)
+
+
+def test_the_shipped_cards_load():
+    cards = cards_load()
+    assert len({card.key for card in cards}) == len(cards), "an article has two cards"
