@@ -34,3 +34,33 @@ def owner():
 @pytest.fixture
 def api_secret(owner) -> str:
     return api_key_create(user=owner, name="test").secret
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """On PostgreSQL, drop the run's test database even when a live server's connection made
+    Django's own teardown give up ("being accessed by other users"): runs must not pile up
+    databases on a long-lived machine."""
+    from django.conf import settings
+    from django.db import connections
+
+    if not settings.configured or "postgresql" not in settings.DATABASES["default"]["ENGINE"]:
+        return
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if not name:
+        return
+    import psycopg
+    from psycopg import sql
+
+    connections.close_all()
+    params = settings.DATABASES["default"]
+    with psycopg.connect(
+        dbname="postgres",
+        user=params.get("USER") or None,
+        password=params.get("PASSWORD") or None,
+        host=params.get("HOST") or None,
+        port=params.get("PORT") or None,
+        autocommit=True,
+    ) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
