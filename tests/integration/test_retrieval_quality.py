@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from laws.aliases import ALIASES, ENGLISH_ALIASES
+from laws.cards import cards_load
 from laws.evaluation import first_ranks, metrics, questions_load
 from laws.importer import laws_import
-from laws.index import index_build
-from laws.models import Law
+from laws.index import REPEALED, index_build
+from laws.models import Article, Law
 from laws.search import search
 from laws.vocabulary import TOPIC_LAWS
 
@@ -128,3 +129,17 @@ def test_alias_table_agrees_with_the_ministry_names(full_corpus):
     assert not conflicts
     shared = [a for a in ALIASES if a in official]
     assert len(shared) >= 30  # the common abbreviations are in both tables
+
+
+def test_every_card_is_about_an_article_in_force(full_corpus):
+    cards = cards_load()
+    assert len(cards) >= 500
+    live = {
+        f"{pcode}:{number}"
+        for pcode, number in Article.objects.filter(
+            law__abolished=False, law__pcode__in={card.pcode for card in cards}
+        )
+        .exclude(content__in=REPEALED)
+        .values_list("law__pcode", "number")
+    }
+    assert [card.key for card in cards if card.key not in live] == []
