@@ -53,21 +53,25 @@ class CardError(ValueError):
 
 
 def cards_load(directory: Path = CARDS) -> list[Card]:
-    """Every card in directory's .tsv files; a malformed line is an error, not a silent skip."""
-    cards: list[Card] = []
+    """Every card in directory's .tsv files; a malformed line is an error, not a silent skip.
+    An article carded in two files (性騷擾 under criminal and under harassment) gets one card
+    with both files' phrases."""
+    cards: dict[str, Card] = {}
     for path in sorted(directory.glob("*.tsv")):
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
             cells = [cell.strip() for cell in line.split("\t")]
             if len(cells) != 3 or not KEY_RE.match(cells[0]):
-                raise CardError(
-                    f"{path.name}:{number}: expected 'PCODE:ARTICLE<TAB>中文<TAB>English'"
-                )
+                raise CardError(f"{path.name}:{number}: expected 'PCODE:ARTICLE<TAB>中文<TAB>English'")
+            key = cells[0]
             chinese = tuple(p for p in cells[1].split() if p)
             english = tuple(p.strip() for p in cells[2].split(",") if p.strip())
-            cards.append(Card(cells[0], chinese, english))
-    return cards
+            if key in cards:
+                chinese = tuple(dict.fromkeys(cards[key].chinese + chinese))
+                english = tuple(dict.fromkeys(cards[key].english + english))
+            cards[key] = Card(key, chinese, english)
+    return list(cards.values())
 
 
 def english_words(text: str) -> list[str]:
