@@ -89,7 +89,7 @@ def post_form(client, **fields):
 
 
 # Latin words a Chinese page may show: names, the product, the SDK's terms, the user's name.
-LATIN_ALLOWED = {"Lawbot", "API", "OpenAI", "SDK", "Base", "URL", "token", "owner", "English"}
+LATIN_ALLOWED = {"Lawbot", "API", "OpenAI", "SDK", "token", "owner", "English"}
 LATIN_ALLOWED |= {"lawbot", "pro", "lite"}  # the model names beside their checkboxes
 
 
