@@ -2,6 +2,9 @@
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from api_keys.models import ApiKey
 
@@ -23,7 +26,7 @@ class ModelsField(forms.MultipleChoiceField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", "None ticked: every model.")
+        kwargs.setdefault("help_text", _("None ticked: every model."))
         super().__init__(**kwargs)
 
 
@@ -47,28 +50,30 @@ class ApiKeyAdminForm(forms.ModelForm):
         self.fields["allowed_models"].choices = model_choices(self.instance.allowed_models)
 
 
-def _limit(name: str, label: str) -> forms.IntegerField:
+def _limit(name: str, label) -> forms.IntegerField:
     return forms.IntegerField(
         label=label,
         required=False,
         validators=[MinValueValidator(1), MaxValueValidator(USER_BOUNDS[name])],
         widget=forms.NumberInput(attrs={"min": 1, "max": USER_BOUNDS[name]}),
-        help_text=f"1–{USER_BOUNDS[name]:,}; empty: no limit",
+        help_text=format_lazy(_("1–{most}; empty: no limit"), most=f"{USER_BOUNDS[name]:,}"),
     )
 
 
 class KeyCreateForm(forms.Form):
-    name = forms.CharField(max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"}))
-    allowed_models = ModelsField(label="Models")
-    rpm_limit = _limit("rpm_limit", "Requests per minute")
-    tpd_limit = _limit("tpd_limit", "Tokens per day")
-    max_concurrent = _limit("max_concurrent", "Requests at once")
+    name = forms.CharField(
+        label=_("Name"), max_length=100, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    allowed_models = ModelsField(label=_("Models"))
+    rpm_limit = _limit("rpm_limit", _("Requests per minute"))
+    tpd_limit = _limit("tpd_limit", _("Tokens per day"))
+    max_concurrent = _limit("max_concurrent", _("Requests at once"))
     expires_in_days = forms.IntegerField(
-        label="Expires after (days)",
+        label=_("Expires after (days)"),
         required=False,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_EXPIRY_DAYS)],
         widget=forms.NumberInput(attrs={"min": 1, "max": MAX_EXPIRY_DAYS}),
-        help_text=f"1–{MAX_EXPIRY_DAYS}; empty: never",
+        help_text=format_lazy(_("1–{most}; empty: never"), most=MAX_EXPIRY_DAYS),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -79,13 +84,21 @@ class KeyCreateForm(forms.Form):
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if ApiKey.objects.filter(user=self.user, name=name).exists():
-            raise forms.ValidationError("You already have a key with this name.")
+            raise forms.ValidationError(
+                _("You already have a key with this name."), code="duplicate_name"
+            )
         return name
 
     def clean(self):
         active = ApiKey.objects.filter(user=self.user, revoked_at__isnull=True).count()
         if active >= MAX_ACTIVE_KEYS:
             raise forms.ValidationError(
-                f"You have {active} active keys, the most allowed; revoke one first."
+                ngettext_lazy(
+                    "You have %(count)d active key, the most allowed; revoke it first.",
+                    "You have %(count)d active keys, the most allowed; revoke one first.",
+                    "count",
+                ),
+                code="too_many_keys",
+                params={"count": active},
             )
         return super().clean()

@@ -165,7 +165,8 @@ def test_request_log_filters_and_search(staff, key):
         assert failed.request_id in page and "req_0_0_200" in page, query
 
 
-def test_usage_page_shows_a_table_and_an_svg_chart(staff, key):
+def test_usage_page_shows_a_table_and_an_svg_chart(staff, key, settings):
+    staff.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     log_rows(key, days_ago=0, count=3, status=500)
     log_rows(key, days_ago=1, count=2)
     page = staff.get(reverse("admin:api_keys_usage")).content.decode()

@@ -1,8 +1,10 @@
-"""A user's own API keys page: personas owner, another user, anonymous."""
+"""A user's own API keys page: personas owner, another user, anonymous (in English; the
+Traditional Chinese page is in test_keys_i18n)."""
 
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -16,6 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def signed_in(client, owner):
     client.force_login(owner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the default language is zh-hant
     return client
 
 
@@ -124,4 +127,5 @@ def test_the_page_shows_last_use_and_usage(signed_in, owner):
 def test_too_many_active_keys_are_refused(signed_in, owner, monkeypatch):
     monkeypatch.setattr("api_keys.forms.MAX_ACTIVE_KEYS", 1)
     api_key_create(user=owner, name="first")
-    assert "revoke one first" in create(signed_in, name="second").content.decode()
+    page = create(signed_in, name="second").content.decode()
+    assert "You have 1 active key, the most allowed; revoke it first." in page

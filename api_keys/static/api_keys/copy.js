@@ -1,6 +1,7 @@
 // Behaviour for the key pages, kept out of the HTML (the Content-Security-Policy forbids inline
-// handlers). Copy buttons: <button data-copy="element-id">. Clipboard API, with a selection fallback for
-// pages served over plain http where the API is unavailable.
+// handlers). Copy buttons: <button data-copy="element-id" data-copied="Copied">, the template
+// giving data-copied in the page's language. Clipboard API, with a selection fallback for pages
+// served over plain http where the API is unavailable.
 document.addEventListener("click", async (event) => {
   const button = event.target.closest("button[data-copy]");
   if (!button) return;
