@@ -37,6 +37,10 @@ def test_every_card_names_an_article_in_force():
         )
     }
     missing = [f"{name} {key}" for name, key in keys if key not in found]
-    repealed = [f"{name} {key}" for name, key in keys if found.get(key, "").strip() in {"（刪除）", "(刪除)", "刪除"}]
+    repealed = [
+        f"{name} {key}"
+        for name, key in keys
+        if found.get(key, "").strip() in {"（刪除）", "(刪除)", "刪除"}
+    ]
     assert not missing, f"cards name articles the corpus lacks: {missing}"
     assert not repealed, f"cards name repealed articles: {repealed}"

