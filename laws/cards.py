@@ -63,7 +63,9 @@ def cards_load(directory: Path = CARDS) -> list[Card]:
                 continue
             cells = [cell.strip() for cell in line.split("\t")]
             if len(cells) != 3 or not KEY_RE.match(cells[0]):
-                raise CardError(f"{path.name}:{number}: expected 'PCODE:ARTICLE<TAB>中文<TAB>English'")
+                raise CardError(
+                    f"{path.name}:{number}: expected 'PCODE:ARTICLE<TAB>中文<TAB>English'"
+                )
             key = cells[0]
             chinese = tuple(p for p in cells[1].split() if p)
             english = tuple(p.strip() for p in cells[2].split(",") if p.strip())
