@@ -20,6 +20,12 @@ HARASSMENT = law(
     ],
     english="Sexual Harassment Prevention Act",
 )
+METRO = law(
+    "K0100001",
+    "大眾捷運法",
+    [article("50", "旅客於捷運車廂內不得飲食，違者處罰鍰。")],
+    english="Mass Rapid Transit Act",
+)
 TRAFFIC = law(
     "K0040012",
     "道路交通管理處罰條例",
@@ -35,7 +41,7 @@ TEST_CARDS = [
 
 @pytest.fixture
 def carded_corpus(tmp_path, settings, monkeypatch):
-    laws_import(sources=[str(write_zip(tmp_path / "ChLaw.json.zip", [HARASSMENT, TRAFFIC]))])
+    laws_import(sources=[str(write_zip(tmp_path / "ChLaw.json.zip", [METRO, HARASSMENT, TRAFFIC]))])
     index_build(directory=settings.LAWBOT_INDEX_DIR)
     monkeypatch.setattr(cards_module, "_loaded", CardIndex(TEST_CARDS))
 
@@ -48,6 +54,12 @@ def titles(query: str, **kwargs) -> list[str]:
 def test_a_card_finds_the_article_its_everyday_words_are_about(carded_corpus):
     assert titles("在捷運上被陌生人摸屁股")[0] == "性騷擾防治法 第 25 條"
     assert titles("機車停在騎樓被開單")[0] == "道路交通管理處罰條例 第 56 條"
+
+
+@pytest.mark.django_db
+def test_the_best_matching_card_leads_even_when_other_words_match_another_law(carded_corpus):
+    found = titles("在捷運車廂內被摸屁股")
+    assert found[:2] == ["性騷擾防治法 第 25 條", "大眾捷運法 第 50 條"]
 
 
 @pytest.mark.django_db
