@@ -96,7 +96,8 @@ class CardIndex:
 
     def __init__(self, cards: list[Card]):
         self.cards = cards
-        self.postings: dict[object, list[tuple[int, float]]] = defaultdict(list)
+        # term → [(card number, term frequency, how much of a word the term is)]
+        self.postings: dict[object, list[tuple[int, float, int]]] = defaultdict(list)
         lengths = []
         for number, card in enumerate(cards):
             terms = _card_terms(card)
@@ -104,8 +105,12 @@ class CardIndex:
             counts: dict[object, int] = defaultdict(int)
             for term in terms:
                 counts[term] += 1
+            # A bigram that is a whole two-character phrase (特休, 押金) is a whole word; so is
+            # an English word. Any other bigram is half of one.
+            words = {int(bigram_keys(p)[0]) for p in card.chinese if len(p) == 2 and p.isalnum()}
             for term, count in counts.items():
-                self.postings[term].append((number, float(count)))
+                weight = 2 if isinstance(term, str) or term in words else 1
+                self.postings[term].append((number, float(count), weight))
         avg = sum(lengths) / len(lengths) if lengths else 1.0
         self.norm = [K1 * (1 - B + B * n / max(avg, 1.0)) for n in lengths]
         size = len(cards)
@@ -116,7 +121,7 @@ class CardIndex:
 
     def scores(self, text: str) -> np.ndarray:
         """BM25 score of every card for text (Chinese and/or English); a card that shares less
-        than one Chinese word or one English word with text scores 0: a lone bigram is chance."""
+        than one whole word with text scores 0: a lone bigram of a longer phrase is chance."""
         scores = np.zeros(len(self.cards), dtype=np.float32)
         shared = np.zeros(len(self.cards), dtype=np.int32)
         terms = set(bigram_keys(text).tolist()) | set(english_words(text))
@@ -125,9 +130,7 @@ class CardIndex:
             if not posted:
                 continue
             idf = self.idf[term]
-            # A whole English word says as much as a two-character Chinese word's two bigrams.
-            weight = 2 if isinstance(term, str) else 1
-            for number, tf in posted:
+            for number, tf, weight in posted:
                 scores[number] += idf * tf * (K1 + 1) / (tf + self.norm[number])
                 shared[number] += weight
         scores[shared < MIN_SHARED] = 0

@@ -120,3 +120,10 @@ def test_the_shipped_cards_load():
     cards = cards_load()
     assert len(cards) >= 500
     assert all(card.chinese and card.english for card in cards)
+
+
+def test_a_whole_two_character_word_is_enough_but_half_of_a_longer_phrase_is_not():
+    index = CardIndex([Card("N0030001:38", ("特休",), ()), Card("K0040012:56", ("騎樓停車",), ())])
+    scores = index.scores("旺季不准排特休，只能停車")
+    assert scores[0] > 0
+    assert scores[1] == 0
