@@ -18,7 +18,7 @@ import numpy as np
 
 from laws.citations import english_key
 from laws.english import glossary_key
-from laws.text import bigram_keys
+from laws.text import bigram_keys, normalize
 
 CARDS = Path(__file__).resolve().parent / "lexicon" / "articles"
 KEY_RE = re.compile(r"^[A-Z]\d{7}:\d+(?:-\d+)?$")
@@ -83,12 +83,21 @@ def english_words(text: str) -> list[str]:
 
 
 def _card_terms(card: Card) -> list:
-    terms: list = []
-    for phrase in card.chinese:
-        terms.extend(bigram_keys(phrase).tolist())
+    # One pass over the card's phrases: the spaces between them keep bigrams inside a phrase.
+    terms: list = bigram_keys(" ".join(card.chinese)).tolist()
     for phrase in card.english:
         terms.extend(english_words(phrase))
     return terms
+
+
+def _whole_words(card: Card) -> set[int]:
+    """Bigram keys of the card's two-character phrases (特休, 押金): each is a whole word."""
+    keys = set()
+    for phrase in card.chinese:
+        pair = normalize(phrase)
+        if len(pair) == 2 and pair.isalnum():
+            keys.add(ord(pair[0]) * 0x110000 + ord(pair[1]))
+    return keys
 
 
 class CardIndex:
@@ -107,7 +116,7 @@ class CardIndex:
                 counts[term] += 1
             # A bigram that is a whole two-character phrase (特休, 押金) is a whole word; so is
             # an English word. Any other bigram is half of one.
-            words = {int(bigram_keys(p)[0]) for p in card.chinese if len(p) == 2 and p.isalnum()}
+            words = _whole_words(card)
             for term, count in counts.items():
                 weight = 2 if isinstance(term, str) or term in words else 1
                 self.postings[term].append((number, float(count), weight))
