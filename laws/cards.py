@@ -10,6 +10,7 @@ gap between how people ask and how statutes are written.
 
 import math
 import re
+import threading
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,11 +148,13 @@ class CardIndex:
 
 
 _loaded: CardIndex | None = None
+_lock = threading.Lock()
 
 
 def card_index() -> CardIndex:
-    """The cards shipped with Lawbot, read once per process."""
+    """The cards shipped with Lawbot, read once per process (once, however many threads ask)."""
     global _loaded
-    if _loaded is None:
-        _loaded = CardIndex(cards_load())
-    return _loaded
+    with _lock:
+        if _loaded is None:
+            _loaded = CardIndex(cards_load())
+        return _loaded

@@ -6,6 +6,7 @@ then weighted by the laws the question names or is about and by each law's level
 that repeats one already found in another law is shown once."""
 
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
@@ -105,13 +106,18 @@ def _card_documents(index: SearchIndex, cards: list[Card], by_pcode: dict[str, i
 
 
 _lexicons: dict[float, Lexicon] = {}
+_lexicon_lock = threading.Lock()
 
 
 def lexicon(index: SearchIndex) -> Lexicon:
     found = _lexicons.get(index.stamp)
     if found is None:
-        _lexicons.clear()
-        found = _lexicons[index.stamp] = Lexicon(index)
+        # Built once: requests arriving together in their own threads must not each build one.
+        with _lexicon_lock:
+            found = _lexicons.get(index.stamp)
+            if found is None:
+                _lexicons.clear()
+                found = _lexicons[index.stamp] = Lexicon(index)
     return found
 
 

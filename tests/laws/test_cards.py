@@ -127,3 +127,28 @@ def test_a_whole_two_character_word_is_enough_but_half_of_a_longer_phrase_is_not
     scores = index.scores("旺季不准排特休，只能停車")
     assert scores[0] > 0
     assert scores[1] == 0
+
+
+def test_threads_asking_together_build_the_cards_once(monkeypatch):
+    import threading
+    import time
+
+    calls = []
+
+    def slow_load():
+        calls.append(1)
+        time.sleep(0.05)  # long enough for every thread to arrive while the first builds
+        return TEST_CARDS
+
+    monkeypatch.setattr(cards_module, "_loaded", None)
+    monkeypatch.setattr(cards_module, "cards_load", slow_load)
+    found = []
+    threads = [
+        threading.Thread(target=lambda: found.append(cards_module.card_index())) for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1
+    assert len({id(index) for index in found}) == 1
