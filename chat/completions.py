@@ -132,6 +132,7 @@ async def completion_start(request: ChatRequest, exchange: Exchange) -> Completi
         max_tokens=request.max_tokens,
         finish=completion.finish,
         paced=request.stream,
+        calculations=calculations,
     )
     return completion
 

@@ -3,7 +3,14 @@
 The page middleware (sessions, CSRF, authentication, messages, locale, common) is synchronous:
 under ASGI every one of its steps is a hop to Django's sync thread and back, about twenty per
 request. API requests need none of it (they authenticate with keys), so they get only the
-middleware that sets their security headers and error format."""
+middleware that sets their security headers and error format, with its hooks run on the event
+loop (lawbot_site.middleware.InlineHooksMixin).
+
+Django also gives every request a sync thread of its own (ThreadSensitiveContext): a thread
+started and joined per request, and a database connection opened per request. API requests
+instead share the process's one sync thread (asgiref's default), where their few database steps
+(key lookup, retrieval, the request log) are short: starting a thread blocks the event loop
+while it starts, which under 1,000 arriving requests stalled every running stream."""
 
 import os
 
@@ -26,10 +33,10 @@ API_PATHS = (
     "/openapi.json",
 )
 API_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
+    "lawbot_site.middleware.InlineSecurityMiddleware",
     "lawbot_site.middleware.ContentSecurityPolicyMiddleware",
     "chat.middleware.ApiNotFoundMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lawbot_site.middleware.InlineXFrameOptionsMiddleware",
 ]
 
 
@@ -41,6 +48,10 @@ class ApiHandler(ASGIHandler):
             super().load_middleware(is_async)
         finally:
             settings.MIDDLEWARE = full
+
+    async def __call__(self, scope, receive, send):
+        # No ThreadSensitiveContext (see above): sync_to_async uses the process's sync thread.
+        await self.handle(scope, receive, send)
 
 
 api = ApiHandler()

@@ -200,8 +200,11 @@ LAWBOT_LAW_SOURCE = env.list(
 LAWBOT_INDEX_DIR = Path(env("LAWBOT_INDEX_DIR", default=str(VAR_DIR / "index")))
 # Seconds of silence on a stream before a `: ping` comment keeps proxies from cutting it.
 LAWBOT_HEARTBEAT_SECONDS = env.float("LAWBOT_HEARTBEAT_SECONDS", default=15.0)
-# Pause between pieces of the built-in composer's answer, so a reader sees it grow.
+# The built-in composer's pace when streaming, so a reader sees the answer grow: one ~12-character
+# piece falls due every DELAY_MS, and the pieces due are sent together at most every TICK_MS
+# (a steady chunk rate per stream however many streams one worker carries).
 LAWBOT_COMPOSER_DELAY_MS = env.float("LAWBOT_COMPOSER_DELAY_MS", default=8.0)
+LAWBOT_COMPOSER_TICK_MS = env.float("LAWBOT_COMPOSER_TICK_MS", default=50.0)
 LAWBOT_MAX_BODY_BYTES = 1024 * 1024
 LAWBOT_LOG_CONTENT = env.bool("LAWBOT_LOG_CONTENT", default=True)
 # purge_logs deletes request logs older than this many days (0: keep them forever).

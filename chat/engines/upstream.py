@@ -10,6 +10,7 @@ import httpx2
 import openai
 from django.conf import settings
 
+from chat.calculators import Calculation
 from chat.engines.prompt import prompt_messages
 from chat.errors import ApiError
 from chat.streaming import Finish
@@ -156,6 +157,7 @@ async def upstream_open(
     stop: Sequence[str],
     max_tokens: int | None,
     finish: Finish,
+    calculations: Sequence[Calculation] | None = None,
 ) -> AsyncIterator[str]:
     """Sends the request and waits for the upstream's response headers, so that a refusal or an
     HTTP error raises here (before the caller has sent a byte); returns the relayed deltas."""
@@ -167,7 +169,12 @@ async def upstream_open(
     try:
         stream = await upstream_client().chat.completions.create(
             model=settings.LAWBOT_LLM_MODEL,
-            messages=prompt_messages(messages, result, budget=settings.LAWBOT_LLM_CONTEXT_TOKENS),
+            messages=prompt_messages(
+                messages,
+                result,
+                budget=settings.LAWBOT_LLM_CONTEXT_TOKENS,
+                calculations=calculations,
+            ),
             stream=True,
             stream_options={"include_usage": True},
             # The caller's sampling parameters go as given (the body is JSON already), so that

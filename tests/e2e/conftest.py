@@ -99,10 +99,9 @@ def start_server(env: dict, log_path: Path) -> tuple[str, subprocess.Popen]:
             sys.executable,
             "-m",
             "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
+            # As `manage.py serve` does: a backlog for many simultaneous connections.
+            "-e",
+            f"tcp:port={port}:interface=127.0.0.1:backlog=1024",
             "lawbot_site.asgi:application",
         ],
         cwd=ROOT,
