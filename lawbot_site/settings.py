@@ -209,6 +209,9 @@ LAWBOT_MAX_BODY_BYTES = 1024 * 1024
 LAWBOT_LOG_CONTENT = env.bool("LAWBOT_LOG_CONTENT", default=True)
 # purge_logs deletes request logs older than this many days (0: keep them forever).
 LAWBOT_LOG_RETENTION_DAYS = env.int("LAWBOT_LOG_RETENTION_DAYS", default=90)
+# Seconds a worker reuses a key it looked up (0: every request reads the database). A key
+# revoked or changed in another process takes effect within this time; in the same process, at once.
+LAWBOT_KEY_CACHE_SECONDS = env.float("LAWBOT_KEY_CACHE_SECONDS", default=1.0)
 # A concurrency slot's lifetime in the cache, refreshed while its stream flows.
 LAWBOT_SLOT_SECONDS = env.int("LAWBOT_SLOT_SECONDS", default=300)
 LAWBOT_LLM_BASE_URL = env("LAWBOT_LLM_BASE_URL", default="")
