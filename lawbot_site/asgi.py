@@ -24,6 +24,8 @@ pages = get_asgi_application()
 from django.conf import settings  # noqa: E402  (after Django is set up)
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
+from chat.admission import admitted  # noqa: E402
+
 API_PATHS = (
     "/v1/chat/completions",
     "/v1/models",
@@ -84,5 +86,5 @@ gc.set_threshold(700, 10, 100)
 
 async def application(scope, receive, send):
     if scope["type"] == "http" and scope["path"].startswith(API_PATHS):
-        return await api(scope, receive, send)
+        return await admitted(api, scope, receive, send)
     return await pages(scope, receive, send)

@@ -216,6 +216,9 @@ LAWBOT_LOG_RETENTION_DAYS = env.int("LAWBOT_LOG_RETENTION_DAYS", default=90)
 # Seconds a worker reuses a key it looked up (0: every request reads the database). A key
 # revoked or changed in another process takes effect within this time; in the same process, at once.
 LAWBOT_KEY_CACHE_SECONDS = env.float("LAWBOT_KEY_CACHE_SECONDS", default=1.0)
+# API requests admitted at a time between arrival and their first byte (chat.admission); the
+# rest wait their turn in arrival order. 0: no limit.
+LAWBOT_STARTING_REQUESTS = env.int("LAWBOT_STARTING_REQUESTS", default=8)
 # A concurrency slot's lifetime in the cache, refreshed while its stream flows.
 LAWBOT_SLOT_SECONDS = env.int("LAWBOT_SLOT_SECONDS", default=300)
 LAWBOT_LLM_BASE_URL = env("LAWBOT_LLM_BASE_URL", default="")

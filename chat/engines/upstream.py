@@ -10,6 +10,7 @@ import httpx2
 import openai
 from django.conf import settings
 
+from chat.admission import admission_release
 from chat.calculators import Calculation
 from chat.engines.prompt import prompt_messages
 from chat.errors import ApiError
@@ -166,6 +167,7 @@ async def upstream_open(
         options["stop"] = list(stop)
     if max_tokens is not None:
         options[settings.LAWBOT_LLM_MAX_TOKENS_PARAM] = max_tokens
+    admission_release()  # the upstream may take long to answer: let other requests start
     try:
         stream = await upstream_client().chat.completions.create(
             model=settings.LAWBOT_LLM_MODEL,
