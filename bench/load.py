@@ -8,6 +8,7 @@ sends bounded load, prints percentiles, and stops everything. Targets only 127.0
 import argparse
 import asyncio
 import json
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -178,6 +179,15 @@ def main() -> None:
             for process in processes:
                 process.terminate()
                 process.wait()
+        if not args.postgres:  # every request leaves a request log row, however busy the server
+            with sqlite3.connect(var / "lawbot.sqlite3") as connection:
+                rows = connection.execute(
+                    "SELECT COUNT(*), SUM(streamed), SUM(status_code = 200) FROM api_keys_requestlog"
+                ).fetchone()
+            print(
+                f"request log: {rows[0]} rows ({rows[1] or 0} streamed, {rows[2] or 0} with status "
+                f"200) for {args.streams + args.requests} requests"
+            )
 
 
 if __name__ == "__main__":
