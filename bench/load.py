@@ -138,10 +138,13 @@ def main() -> None:
     parser.add_argument("--postgres", default="")
     parser.add_argument("--redis", default="")
     parser.add_argument("--delay-ms", default="8", help="LAWBOT_COMPOSER_DELAY_MS of the server")
+    parser.add_argument("--tick-ms", default="50", help="LAWBOT_COMPOSER_TICK_MS of the server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp)
-        env = server_env(var, LAWBOT_COMPOSER_DELAY_MS=args.delay_ms)
+        env = server_env(
+            var, LAWBOT_COMPOSER_DELAY_MS=args.delay_ms, LAWBOT_COMPOSER_TICK_MS=args.tick_ms
+        )
         if args.postgres:
             env["DATABASE_URL"] = postgres_database(args.postgres, [])
         if args.redis:
@@ -161,7 +164,7 @@ def main() -> None:
         try:
             print(
                 f"corpus: {'full snapshot' if args.corpus else 'synthetic'}; database: {'PostgreSQL' if args.postgres else 'SQLite'}; "
-                f"redis: {'yes' if args.redis else 'no'}; composer delay {args.delay_ms} ms"
+                f"redis: {'yes' if args.redis else 'no'}; composer delay {args.delay_ms} ms, tick {args.tick_ms} ms"
             )
             if args.streams:
                 asyncio.run(streams(urls[0], secret, args.streams))

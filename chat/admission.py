@@ -9,6 +9,7 @@ in arrival order, requests start streaming one after another, and the streams al
 keep the loop. Waiting on something slow (an upstream LLM's first byte) gives the place back."""
 
 import asyncio
+import weakref
 from contextvars import ContextVar
 
 from django.conf import settings
@@ -26,7 +27,7 @@ class Place:
 
 
 _current: ContextVar[Place | None] = ContextVar("lawbot_admission_place", default=None)
-_semaphores: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
+_semaphores: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # one per event loop
 
 
 def admission_release() -> None:

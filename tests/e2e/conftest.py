@@ -83,6 +83,8 @@ def server_env(var_dir: Path, **extra: str) -> dict:
         DJANGO_SETTINGS_MODULE="lawbot_site.settings",
         LAWBOT_VAR_DIR=str(var_dir),
         LAWBOT_COMPOSER_DELAY_MS="3",
+        # Tests watch answers grow in many small chunks; the production default is 50 ms.
+        LAWBOT_COMPOSER_TICK_MS="10",
         PYTHONUNBUFFERED="1",
     )
     if os.environ.get("REDIS_URL"):
