@@ -3,9 +3,12 @@
 import hashlib
 import hmac
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -67,11 +70,14 @@ def api_key_revoke(*, api_key: ApiKey) -> None:
     if api_key.revoked_at is None:
         api_key.revoked_at = timezone.now()
         api_key.save(update_fields=["revoked_at"])
+    recent_keys.clear()
 
 
 def api_keys_revoke(*, keys) -> int:
     """Revokes the still-active keys among `keys` (a queryset); returns how many."""
-    return keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    revoked = keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+    recent_keys.clear()
+    return revoked
 
 
 def user_get_or_create(*, username: str):
@@ -79,16 +85,56 @@ def user_get_or_create(*, username: str):
     return user
 
 
+class RecentKeys:
+    """Keys found by secret in the last LAWBOT_KEY_CACHE_SECONDS, in this process: a burst of
+    requests with one key reads it from the database once a second, not once per request.
+
+    A key revoked, expired by an edit, restricted or deactivated (its user) in this process
+    (admin, key page, these services) is dropped at once: saving a key or a user clears the
+    cache. Changes made elsewhere (another worker, `manage.py revoke_api_key`, SQL) take effect
+    within LAWBOT_KEY_CACHE_SECONDS. Expiry by the clock is checked on every request. Only keys
+    that were found are kept, so unknown secrets cannot fill it."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self.clock = clock
+        self._found: dict[str, tuple[float, ApiKey]] = {}
+
+    def get(self, digest: str) -> ApiKey | None:
+        entry = self._found.get(digest)
+        if entry is None or entry[0] <= self.clock():
+            return None
+        return entry[1]
+
+    def put(self, digest: str, api_key: ApiKey) -> None:
+        seconds = settings.LAWBOT_KEY_CACHE_SECONDS
+        if seconds <= 0:
+            return
+        now = self.clock()
+        if len(self._found) >= 1000:
+            self._found = {d: e for d, e in self._found.items() if e[0] > now}
+        self._found[digest] = (now + seconds, api_key)
+
+    def clear(self) -> None:
+        self._found.clear()
+
+
+recent_keys = RecentKeys()
+
+
 async def api_key_for_secret(secret: str) -> ApiKey | None:
     """The usable key whose secret this is: lookup by visible prefix, then a constant-time
-    comparison of hashes."""
+    comparison of hashes (or the same key found within the last second: RecentKeys)."""
     if not secret.startswith(KEY_PREFIX) or len(secret) < len(KEY_PREFIX) + VISIBLE_CHARS + 8:
         return None
     wanted = hash_secret(secret)
+    recent = recent_keys.get(wanted)
+    if recent is not None:
+        return recent if recent.is_usable else None
     async for candidate in ApiKey.objects.select_related("user").filter(
         prefix=visible_prefix(secret)
     ):
         if hmac.compare_digest(candidate.secret_hash, wanted) and candidate.is_usable:
+            recent_keys.put(wanted, candidate)
             return candidate
     return None
 

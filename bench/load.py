@@ -8,6 +8,7 @@ sends bounded load, prints percentiles, and stops everything. Targets only 127.0
 import argparse
 import asyncio
 import json
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -137,10 +138,13 @@ def main() -> None:
     parser.add_argument("--postgres", default="")
     parser.add_argument("--redis", default="")
     parser.add_argument("--delay-ms", default="8", help="LAWBOT_COMPOSER_DELAY_MS of the server")
+    parser.add_argument("--tick-ms", default="50", help="LAWBOT_COMPOSER_TICK_MS of the server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp)
-        env = server_env(var, LAWBOT_COMPOSER_DELAY_MS=args.delay_ms)
+        env = server_env(
+            var, LAWBOT_COMPOSER_DELAY_MS=args.delay_ms, LAWBOT_COMPOSER_TICK_MS=args.tick_ms
+        )
         if args.postgres:
             env["DATABASE_URL"] = postgres_database(args.postgres, [])
         if args.redis:
@@ -160,7 +164,7 @@ def main() -> None:
         try:
             print(
                 f"corpus: {'full snapshot' if args.corpus else 'synthetic'}; database: {'PostgreSQL' if args.postgres else 'SQLite'}; "
-                f"redis: {'yes' if args.redis else 'no'}; composer delay {args.delay_ms} ms"
+                f"redis: {'yes' if args.redis else 'no'}; composer delay {args.delay_ms} ms, tick {args.tick_ms} ms"
             )
             if args.streams:
                 asyncio.run(streams(urls[0], secret, args.streams))
@@ -178,6 +182,15 @@ def main() -> None:
             for process in processes:
                 process.terminate()
                 process.wait()
+        if not args.postgres:  # every request leaves a request log row, however busy the server
+            with sqlite3.connect(var / "lawbot.sqlite3") as connection:
+                rows = connection.execute(
+                    "SELECT COUNT(*), SUM(streamed), SUM(status_code = 200) FROM api_keys_requestlog"
+                ).fetchone()
+            print(
+                f"request log: {rows[0]} rows ({rows[1] or 0} streamed, {rows[2] or 0} with status "
+                f"200) for {args.streams + args.requests} requests"
+            )
 
 
 if __name__ == "__main__":

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from asgiref.sync import sync_to_async
 
-from chat.calculators import calculate
-from chat.calculators.articles import awith_calculation_articles
+from chat.calculators import Calculation, calculate
+from chat.calculators.articles import with_calculation_articles
 from chat.engines import engine_open, engine_owner
 from chat.errors import ApiError, internal_error
 from chat.exchange import Exchange
@@ -94,6 +94,13 @@ class Completion:
         return chunk
 
 
+def _retrieve(request: ChatRequest, calculations: list[Calculation]) -> SearchResult:
+    """Retrieval and the articles the calculations rest on (cited even when retrieval ranked
+    them low), in one trip to the database thread."""
+    result = search(request.question, limit=RETRIEVED, history=request.earlier_questions)
+    return with_calculation_articles(result, calculations)
+
+
 async def completion_start(request: ChatRequest, exchange: Exchange) -> Completion:
     """Validates the model and retrieves the articles: everything that can fail before a byte."""
     if request.model not in MODELS:
@@ -106,19 +113,15 @@ async def completion_start(request: ChatRequest, exchange: Exchange) -> Completi
     exchange.model = request.model
     exchange.question = request.question
     exchange.prompt_tokens = sum(count_tokens(m.content) for m in request.messages)
+    calculations = calculate(request.question, english=is_english(request.question))
     try:
-        result = await sync_to_async(search)(
-            request.question, limit=RETRIEVED, history=request.earlier_questions
-        )
+        result = await sync_to_async(_retrieve)(request, calculations)
     except IndexMissing as exc:
         raise ApiError(
             503,
             "The law index is not built yet; the operator must run import_laws.",
             code="index_unavailable",
         ) from exc
-    # The articles a calculation rests on are cited even when retrieval ranked them low.
-    calculations = calculate(request.question, english=is_english(request.question))
-    result = await awith_calculation_articles(result, calculations)
     completion = Completion(
         request, result, exchange, "chatcmpl-" + secrets.token_hex(12), int(time.time())
     )
@@ -132,6 +135,7 @@ async def completion_start(request: ChatRequest, exchange: Exchange) -> Completi
         max_tokens=request.max_tokens,
         finish=completion.finish,
         paced=request.stream,
+        calculations=calculations,
     )
     return completion
 

@@ -122,11 +122,14 @@ LINE_BREAKS = str.maketrans({"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "
 
 
 def sse(payload: dict | str) -> bytes:
-    data = (
-        payload
-        if isinstance(payload, str)
-        else json.dumps(payload, ensure_ascii=False, separators=(",", ":")).translate(LINE_BREAKS)
-    )
+    if isinstance(payload, str):
+        data = payload
+    else:
+        data = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        # translate() walks every character (11 µs for a chunk of Chinese, ⅓ of a chunk's cost);
+        # the check is a fast scan and these characters are rare.
+        if "\x85" in data or "\u2028" in data or "\u2029" in data:
+            data = data.translate(LINE_BREAKS)
     return f"data: {data}\n\n".encode()
 
 

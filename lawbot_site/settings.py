@@ -127,6 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+    # API requests share one sync thread (lawbot_site.asgi): its connection is kept instead of
+    # reopened by every request (1 ms, a fifth of the relay's overhead). A page request's
+    # connection lives in that request's own thread and closes with it.
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
 # A test run may name its own test database, so that two runs on one PostgreSQL server don't collide.
@@ -200,12 +204,21 @@ LAWBOT_LAW_SOURCE = env.list(
 LAWBOT_INDEX_DIR = Path(env("LAWBOT_INDEX_DIR", default=str(VAR_DIR / "index")))
 # Seconds of silence on a stream before a `: ping` comment keeps proxies from cutting it.
 LAWBOT_HEARTBEAT_SECONDS = env.float("LAWBOT_HEARTBEAT_SECONDS", default=15.0)
-# Pause between pieces of the built-in composer's answer, so a reader sees it grow.
+# The built-in composer's pace when streaming, so a reader sees the answer grow: one ~12-character
+# piece falls due every DELAY_MS, and the pieces due are sent together at most every TICK_MS
+# (a steady chunk rate per stream however many streams one worker carries).
 LAWBOT_COMPOSER_DELAY_MS = env.float("LAWBOT_COMPOSER_DELAY_MS", default=8.0)
+LAWBOT_COMPOSER_TICK_MS = env.float("LAWBOT_COMPOSER_TICK_MS", default=50.0)
 LAWBOT_MAX_BODY_BYTES = 1024 * 1024
 LAWBOT_LOG_CONTENT = env.bool("LAWBOT_LOG_CONTENT", default=True)
 # purge_logs deletes request logs older than this many days (0: keep them forever).
 LAWBOT_LOG_RETENTION_DAYS = env.int("LAWBOT_LOG_RETENTION_DAYS", default=90)
+# Seconds a worker reuses a key it looked up (0: every request reads the database). A key
+# revoked or changed in another process takes effect within this time; in the same process, at once.
+LAWBOT_KEY_CACHE_SECONDS = env.float("LAWBOT_KEY_CACHE_SECONDS", default=1.0)
+# API requests admitted at a time between arrival and their first byte (chat.admission); the
+# rest wait their turn in arrival order. 0: no limit.
+LAWBOT_STARTING_REQUESTS = env.int("LAWBOT_STARTING_REQUESTS", default=8)
 # A concurrency slot's lifetime in the cache, refreshed while its stream flows.
 LAWBOT_SLOT_SECONDS = env.int("LAWBOT_SLOT_SECONDS", default=300)
 LAWBOT_LLM_BASE_URL = env("LAWBOT_LLM_BASE_URL", default="")

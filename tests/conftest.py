@@ -1,7 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from api_keys.services import api_key_create
+from api_keys.services import api_key_create, recent_keys
 from laws.importer import laws_import
 from laws.index import index_build
 from tests.corpus import write_corpus
@@ -11,6 +11,7 @@ from tests.corpus import write_corpus
 def _isolated_index(settings, tmp_path):
     settings.LAWBOT_INDEX_DIR = tmp_path / "index"
     settings.LAWBOT_COMPOSER_DELAY_MS = 0
+    recent_keys.clear()  # the database is rolled back between tests; keys found must be too
 
 
 @pytest.fixture

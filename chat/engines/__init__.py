@@ -7,6 +7,7 @@ generator, for callers that need no error before the first delta (the chat page)
 from collections.abc import AsyncIterator, Sequence
 from contextlib import aclosing
 
+from chat.calculators import Calculation
 from chat.engines.composer import composer_deltas
 from chat.engines.upstream import upstream_configured, upstream_open, upstream_owner
 from chat.streaming import Finish, limit_tokens, stop_at
@@ -43,11 +44,13 @@ async def engine_open(
     max_tokens: int | None = None,
     finish: Finish | None = None,
     paced: bool = True,
+    calculations: Sequence[Calculation] | None = None,
 ) -> AsyncIterator[str]:
     """Starts the engine; failures before the first delta (an upstream that refuses or answers
     with an HTTP error) raise here as ApiError. `finish` receives the finish reason and, from an
     upstream, its usage. paced=False for an answer nobody watches grow (not streamed): the
-    composer then writes without pauses."""
+    composer then writes without pauses. `calculations`: calculate(question), when the caller has
+    it already and `result` holds its articles."""
     finish = finish if finish is not None else Finish()
     if upstream_serves(model):
         relay = await upstream_open(
@@ -57,12 +60,17 @@ async def engine_open(
             stop=stop,
             max_tokens=max_tokens,
             finish=finish,
+            calculations=calculations,
         )
         # max_tokens is the upstream's to apply: its tokens are not Lawbot's count.
         return _stopped(relay, stop, finish)
     question = next((m.content for m in reversed(messages) if m.role == "user"), "")
     return limit_tokens(
-        stop_at(composer_deltas(question, result, paced=paced), list(stop), finish),
+        stop_at(
+            composer_deltas(question, result, paced=paced, calculations=calculations),
+            list(stop),
+            finish,
+        ),
         max_tokens,
         finish,
     )

@@ -1,7 +1,6 @@
 """The built-in composer: a deterministic answer that quotes the retrieved articles verbatim and,
 where the question gives numbers, shows what the law computes from them."""
 
-import asyncio
 import re
 from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import date
@@ -10,6 +9,7 @@ from django.conf import settings
 
 from chat.calculators import Calculation, calculate
 from chat.calculators.articles import awith_calculation_articles, with_calculation_articles
+from chat.engines.pacing import paced as pace
 from laws.search import Hit, SearchResult
 from laws.text import is_english
 
@@ -138,15 +138,27 @@ def pieces(text: str) -> Iterator[str]:
 
 
 async def composer_deltas(
-    question: str, result: SearchResult, *, paced: bool = True
+    question: str,
+    result: SearchResult,
+    *,
+    paced: bool = True,
+    calculations: Sequence[Calculation] | None = None,
 ) -> AsyncIterator[str]:
-    # Paced, a pause between pieces lets a reader watch the answer grow; unpaced (a non-streamed
-    # answer) nobody is watching, so it is produced at once.
-    delay = settings.LAWBOT_COMPOSER_DELAY_MS / 1000 if paced else 0
+    """The answer in pieces. `calculations`: calculate(question) when the caller has it already
+    (then `result` already holds their articles). Paced, the text grows at one piece per
+    LAWBOT_COMPOSER_DELAY_MS, sent at most every LAWBOT_COMPOSER_TICK_MS so that a reader
+    watches it grow; unpaced (a non-streamed answer) nobody is watching, so it comes at once."""
     english = is_english(question)
-    calculations = calculate(question, english=english)
-    result = await awith_calculation_articles(result, calculations)
-    for block in answer_blocks(result, calculations, english=english):
-        for piece in pieces(block):
-            yield piece
-            await asyncio.sleep(delay)  # also yields to the event loop
+    if calculations is None:
+        calculations = calculate(question, english=english)
+        result = await awith_calculation_articles(result, calculations)
+    text = "".join(answer_blocks(result, calculations, english=english))
+    if not paced:
+        yield text
+        return
+    async for chunk in pace(
+        list(pieces(text)),
+        interval=settings.LAWBOT_COMPOSER_DELAY_MS / 1000,
+        tick=settings.LAWBOT_COMPOSER_TICK_MS / 1000,
+    ):
+        yield chunk

@@ -99,7 +99,11 @@ def _turns(messages: Sequence[Message], budget: int) -> list[dict]:
 
 
 def prompt_messages(
-    messages: Sequence[Message], result: SearchResult, *, budget: int
+    messages: Sequence[Message],
+    result: SearchResult,
+    *,
+    budget: int,
+    calculations: Sequence | None = None,
 ) -> list[dict]:
     """The messages for the upstream: the system prompt first, within `budget` tokens overall
     (by Lawbot's count) — fewer articles before fewer turns, but always one article and the
@@ -107,7 +111,11 @@ def prompt_messages(
     question = next(m.content for m in reversed(messages) if m.role == "user")
     english = is_english(question)
     instructions = [m.content for m in messages if m.role in ("system", "developer")]
-    facts = calculation_facts(question, english=english)
+    facts = (
+        calculation_facts(question, english=english)
+        if calculations is None
+        else [calculation.facts() for calculation in calculations]
+    )
     hits = list(result.hits)
     question_tokens = count_tokens(question)
     while True:

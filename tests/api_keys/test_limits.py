@@ -11,7 +11,7 @@ from django.test import AsyncRequestFactory
 from django.utils import timezone
 
 from api_keys.models import ApiKey, RequestLog
-from api_keys.services import api_key_create
+from api_keys.services import api_key_create, recent_keys
 from chat.api_views import chat_completions
 from tests.chat.test_api import KeyClient, body, post
 
@@ -146,10 +146,24 @@ async def test_a_failed_request_gives_its_slot_back(make_client):
     assert (await post(client, body())).status_code == 200
 
 
-async def test_limit_changes_take_effect_on_the_next_request(make_client):
+async def test_limit_changes_saved_in_this_process_take_effect_on_the_next_request(make_client):
     client, api_key = await make_client()
     assert (await post(client, body(model="lawbot-pro"))).status_code == 200
+    api_key.allowed_models = ["lawbot-lite"]
+    await api_key.asave()  # the admin, the key page: the key cache is cleared
+    assert (await post(client, body(model="lawbot-pro"))).status_code == 403
+
+
+async def test_limit_changes_made_elsewhere_take_effect_once_the_key_cache_expires(
+    make_client, monkeypatch, settings
+):
+    now = [1000.0]
+    monkeypatch.setattr(recent_keys, "clock", lambda: now[0])
+    client, api_key = await make_client()
+    assert (await post(client, body(model="lawbot-pro"))).status_code == 200
+    # As another worker or a script would: no signal reaches this process.
     await ApiKey.objects.filter(pk=api_key.pk).aupdate(allowed_models=["lawbot-lite"])
+    now[0] += settings.LAWBOT_KEY_CACHE_SECONDS
     assert (await post(client, body(model="lawbot-pro"))).status_code == 403
 
 

@@ -83,6 +83,8 @@ def server_env(var_dir: Path, **extra: str) -> dict:
         DJANGO_SETTINGS_MODULE="lawbot_site.settings",
         LAWBOT_VAR_DIR=str(var_dir),
         LAWBOT_COMPOSER_DELAY_MS="3",
+        # Tests watch answers grow in many small chunks; the production default is 50 ms.
+        LAWBOT_COMPOSER_TICK_MS="10",
         PYTHONUNBUFFERED="1",
     )
     if os.environ.get("REDIS_URL"):
@@ -99,10 +101,9 @@ def start_server(env: dict, log_path: Path) -> tuple[str, subprocess.Popen]:
             sys.executable,
             "-m",
             "daphne",
-            "-b",
-            "127.0.0.1",
-            "-p",
-            str(port),
+            # As `manage.py serve` does: a backlog for many simultaneous connections.
+            "-e",
+            f"tcp:port={port}:interface=127.0.0.1:backlog=1024",
             "lawbot_site.asgi:application",
         ],
         cwd=ROOT,

@@ -54,7 +54,9 @@ def test_events_arrive_over_time(lawbot_server):
             arrivals.append(time.monotonic())
             if event.data == "[DONE]":
                 break
-    assert len(arrivals) > 20
+    # The composer sends what fell due every LAWBOT_COMPOSER_TICK_MS (10 ms on the test server):
+    # several chunks however late a busy machine wakes it, not one burst at the end.
+    assert len(arrivals) > 6
     assert arrivals[-1] - arrivals[0] > 0.05  # spread out, not one burst
 
 

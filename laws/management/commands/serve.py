@@ -5,12 +5,17 @@ import socket
 import subprocess
 import sys
 
+from daphne.endpoints import build_endpoint_description_strings
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from chat.services import messages_interrupt_stale
 
 APPLICATION = "lawbot_site.asgi:application"
+# Connections the kernel queues before daphne accepts them. Twisted's default of 50 is soon full
+# when many clients connect at once; a full queue drops their SYNs, which they resend after 1,
+# 3, 7… seconds (1,000 simultaneous streams waited up to 100 s for a first byte).
+BACKLOG = 1024
 
 
 def daphne_path() -> str:
@@ -35,7 +40,9 @@ class Command(BaseCommand):
         self.stdout.flush()
         if workers <= 1:
             # exec: daphne becomes this process, so signals and exit codes reach it directly.
-            os.execv(daphne_path(), [daphne_path(), "-b", host, "-p", str(port), APPLICATION])
+            (endpoint,) = build_endpoint_description_strings(host=host, port=port)
+            endpoint += f":backlog={BACKLOG}"
+            os.execv(daphne_path(), [daphne_path(), "-e", endpoint, APPLICATION])
         self._serve_many(host, port, workers)
 
     def _serve_many(self, host: str, port: int, workers: int) -> None:
@@ -43,7 +50,7 @@ class Command(BaseCommand):
         listener = socket.socket(family, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         listener.bind((host, port))
-        listener.listen(1024)
+        listener.listen(BACKLOG)
         fd = listener.fileno()
         command = [daphne_path(), "--fd", str(fd), APPLICATION]
         processes = [subprocess.Popen(command, pass_fds=[fd]) for _ in range(workers)]
