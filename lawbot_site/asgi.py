@@ -62,16 +62,19 @@ api = ApiHandler()
 
 
 def _warm_up() -> None:
-    """Loads now what the first request would: the URL patterns and views, the search index and
-    its law-name tables."""
+    """Loads now what the first request would: the URL patterns and views, the search index, its
+    law-name tables and the article cards (whose articles it looks up in the database)."""
+    from django.db import DatabaseError, connections
     from django.urls import get_resolver
 
     from laws.index import IndexMissing, get_index
     from laws.search import lexicon
 
     get_resolver().url_patterns  # noqa: B018  (imports every view module)
-    with contextlib.suppress(IndexMissing):  # not imported yet: /healthz says so
+    # Not imported yet (/healthz says so), or the database is down: the first question loads it.
+    with contextlib.suppress(IndexMissing, DatabaseError):
         lexicon(get_index())
+    connections.close_all()  # this thread serves no request
 
 
 _warm_up()
