@@ -2,8 +2,9 @@
 
 Explicit citations resolve directly. The rest of the question (English is first rendered into the
 statutes' Chinese words) is expanded with statutory terms and scored with BM25; the scores are
-then weighted by the laws the question names or is about and by each law's level, and an article
-that repeats one already found in another law is shown once."""
+then weighted by the laws the question names or is about and by each law's level, the articles
+whose cards (laws/cards.py: the words people use when they ask about them) match the question
+are lifted, and an article that repeats one already found in another law is shown once."""
 
 import re
 import threading
