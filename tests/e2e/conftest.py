@@ -40,6 +40,22 @@ class LiveServer:
             return connection.execute(sql, params).fetchall()
 
 
+def signed_in(url: str, username: str, password: str) -> httpx.Client:
+    """A client signed in to the chat page through its login form, CSRF header set."""
+    client = httpx.Client(timeout=30)
+    client.get(f"{url}/accounts/login/")
+    client.post(
+        f"{url}/accounts/login/",
+        data={
+            "username": username,
+            "password": password,
+            "csrfmiddlewaretoken": client.cookies["csrftoken"],
+        },
+    )
+    client.headers["X-CSRFToken"] = client.cookies["csrftoken"]
+    return client
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

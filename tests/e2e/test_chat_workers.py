@@ -7,7 +7,7 @@ import httpx
 import pytest
 from httpx_sse import connect_sse
 
-from tests.e2e.conftest import manage, start_server
+from tests.e2e.conftest import manage, signed_in, start_server
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "worker-pass-123"
@@ -33,17 +33,7 @@ def workers(lawbot_server_factory, redis_url):
 def session(workers):
     first, _ = workers
     # Cookies are not kept apart by port, so one signed-in session serves both workers.
-    client = httpx.Client(timeout=30)
-    client.get(f"{first.url}/accounts/login/")
-    client.post(
-        f"{first.url}/accounts/login/",
-        data={
-            "username": "carol",
-            "password": PASSWORD,
-            "csrfmiddlewaretoken": client.cookies["csrftoken"],
-        },
-    )
-    client.headers["X-CSRFToken"] = client.cookies["csrftoken"]
+    client = signed_in(first.url, "carol", PASSWORD)
     yield client
     client.close()
 

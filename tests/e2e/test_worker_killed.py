@@ -4,28 +4,12 @@ and the answer shows as interrupted once the server is back, never as streaming 
 import signal
 import time
 
-import httpx
 import pytest
 
-from tests.e2e.conftest import manage, start_server
+from tests.e2e.conftest import manage, signed_in, start_server
 
 pytestmark = pytest.mark.e2e
 PASSWORD = "killed-pass-123"
-
-
-def signed_in(url: str) -> httpx.Client:
-    client = httpx.Client(timeout=30)
-    client.get(f"{url}/accounts/login/")
-    client.post(
-        f"{url}/accounts/login/",
-        data={
-            "username": "dana",
-            "password": PASSWORD,
-            "csrfmiddlewaretoken": client.cookies["csrftoken"],
-        },
-    )
-    client.headers["X-CSRFToken"] = client.cookies["csrftoken"]
-    return client
 
 
 def test_an_answer_cut_off_by_a_killed_worker_is_kept_and_marked_interrupted(
@@ -40,7 +24,7 @@ def test_an_answer_cut_off_by_a_killed_worker_is_kept_and_marked_interrupted(
         "from django.contrib.auth import get_user_model; "
         f"get_user_model().objects.create_user('dana', password={PASSWORD!r})",
     )
-    client = signed_in(server.url)
+    client = signed_in(server.url, "dana", PASSWORD)
     asked = client.post(f"{server.url}/api/ui/ask", json={"question": "勞基法第17條的資遣費"})
     assert asked.status_code == 200, asked.text
     message_id = asked.json()["message_id"]
@@ -64,7 +48,7 @@ def test_an_answer_cut_off_by_a_killed_worker_is_kept_and_marked_interrupted(
     url, process = start_server(server.env, server.var_dir / "daphne-after.log")
     try:
         time.sleep(2.5)  # LAWBOT_STREAM_STALE_SECONDS: nobody has written it for that long
-        page = signed_in(url).get(f"{url}/c/{conversation_id}/")
+        page = signed_in(url, "dana", PASSWORD).get(f"{url}/c/{conversation_id}/")
         assert page.status_code == 200
         assert 'data-status="interrupted"' in page.text
         status, content, _ = saved()
