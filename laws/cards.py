@@ -106,21 +106,20 @@ class CardIndex:
 
     def __init__(self, cards: list[Card]):
         self.cards = cards
-        # term → [(card number, term frequency, how much of a word the term is)]
-        self.postings: dict[object, list[tuple[int, float, int]]] = defaultdict(list)
+        # term → [(card number, how much of a word the term is)]
+        self.postings: dict[object, list[tuple[int, int]]] = defaultdict(list)
         lengths = []
         for number, card in enumerate(cards):
-            terms = _card_terms(card)
+            # A card lists other ways of saying one thing: a word repeated across its phrases
+            # (資遣費, 不能領資遣費, 被開除沒資遣費) is not more evidence, so each term counts once.
+            terms = set(_card_terms(card))
             lengths.append(len(terms))
-            counts: dict[object, int] = defaultdict(int)
-            for term in terms:
-                counts[term] += 1
             # A bigram that is a whole two-character phrase (特休, 押金) is a whole word; so is
             # an English word. Any other bigram is half of one.
             words = _whole_words(card)
-            for term, count in counts.items():
+            for term in terms:
                 weight = 2 if isinstance(term, str) or term in words else 1
-                self.postings[term].append((number, float(count), weight))
+                self.postings[term].append((number, weight))
         avg = sum(lengths) / len(lengths) if lengths else 1.0
         self.norm = [K1 * (1 - B + B * n / max(avg, 1.0)) for n in lengths]
         size = len(cards)
@@ -140,8 +139,8 @@ class CardIndex:
             if not posted:
                 continue
             idf = self.idf[term]
-            for number, tf, weight in posted:
-                scores[number] += idf * tf * (K1 + 1) / (tf + self.norm[number])
+            for number, weight in posted:
+                scores[number] += idf * (K1 + 1) / (1 + self.norm[number])
                 shared[number] += weight
         scores[shared < MIN_SHARED] = 0
         return scores

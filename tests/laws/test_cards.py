@@ -152,3 +152,15 @@ def test_threads_asking_together_build_the_cards_once(monkeypatch):
         thread.join()
     assert len(calls) == 1
     assert len({id(index) for index in found}) == 1
+
+
+def test_a_word_repeated_across_a_cards_phrases_counts_once():
+    index = CardIndex(
+        [
+            Card("N0030001:18", ("不能領資遣費", "自願離職沒資遣費", "被開除沒資遣費"), ()),
+            Card("N0030001:17", ("資遣費", "遣散費", "資遣費怎麼算"), ()),
+            Card("N0030001:38", ("特休", "特別休假"), ()),
+        ]
+    )
+    scores = index.scores("資遣費計算方式")
+    assert scores[1] > scores[0]
