@@ -20,7 +20,13 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.corpus import write_corpus  # noqa: E402
-from tests.e2e.conftest import manage, postgres_database, server_env, start_server  # noqa: E402
+from tests.e2e.conftest import (  # noqa: E402
+    manage,
+    postgres_database,
+    postgres_databases_drop,
+    server_env,
+    start_server,
+)
 
 QUESTION = "請說明勞動基準法中的資遣費計算方式"
 
@@ -145,8 +151,9 @@ def main() -> None:
         env = server_env(
             var, LAWBOT_COMPOSER_DELAY_MS=args.delay_ms, LAWBOT_COMPOSER_TICK_MS=args.tick_ms
         )
+        databases: list[str] = []
         if args.postgres:
-            env["DATABASE_URL"] = postgres_database(args.postgres, [])
+            env["DATABASE_URL"] = postgres_database(args.postgres, databases)
         if args.redis:
             env.update(REDIS_URL=args.redis, LAWBOT_REDIS_PREFIX=f"bench-{var.name}")
         manage(env, "migrate", "-v0")
@@ -182,6 +189,7 @@ def main() -> None:
             for process in processes:
                 process.terminate()
                 process.wait()
+            postgres_databases_drop(args.postgres, databases)
         if not args.postgres:  # every request leaves a request log row, however busy the server
             with sqlite3.connect(var / "lawbot.sqlite3") as connection:
                 rows = connection.execute(

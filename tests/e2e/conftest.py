@@ -84,6 +84,14 @@ def postgres_database(base_url: str, created: list[str]) -> str:
     return maintenance_url(base_url, name)
 
 
+def postgres_databases_drop(base_url: str, names: list[str]) -> None:
+    """Drops the databases postgres_database() made, even if a server is still connected."""
+    if names:
+        with psycopg.connect(maintenance_url(base_url), autocommit=True) as connection:
+            for name in names:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 def maintenance_url(base_url: str, name: str = "postgres") -> str:
     parts = environ.Env.db_url_config(base_url)
     user = parts["USER"] + (f":{parts['PASSWORD']}" if parts["PASSWORD"] else "")
@@ -178,10 +186,7 @@ def lawbot_server_factory(tmp_path_factory):
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
-    if databases:
-        with psycopg.connect(maintenance_url(admin_url), autocommit=True) as connection:
-            for name in databases:
-                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    postgres_databases_drop(admin_url, databases)
 
 
 @pytest.fixture(scope="session")
