@@ -14,10 +14,17 @@ MAX_EXPIRY_DAYS = 365
 MAX_ACTIVE_KEYS = 25
 
 
-def model_choices(current: list[str] | None = None) -> list[tuple[str, str]]:
-    from chat.completions import MODELS  # the API's model list, whatever the engines serve
+# The models a key may be restricted to. api_keys knows no engines: the site registers the
+# catalogue's names at start-up (lawbot_site.apps).
+MODEL_NAMES: list[str] = []
 
-    names = list(MODELS) + [m for m in current or [] if m not in MODELS]
+
+def model_names_register(names: list[str]) -> None:
+    MODEL_NAMES[:] = names
+
+
+def model_choices(current: list[str] | None = None) -> list[tuple[str, str]]:
+    names = MODEL_NAMES + [m for m in current or [] if m not in MODEL_NAMES]
     return [(name, name) for name in names]
 
 

@@ -26,7 +26,26 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from api_keys.models import ApiKey, RequestLog
-from chat.errors import ApiError
+
+
+class LimitRefused(Exception):
+    """The key may not make this request now (403 or 429); the API shows it as its error."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str,
+        param: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.code = code
+        self.param = param
+        self.headers = headers or {}
 
 
 def _seconds_to_next_minute(now: float) -> float:
@@ -47,11 +66,11 @@ def _retry_after(seconds: float) -> dict[str, str]:
     }
 
 
-def rate_limited(message: str, seconds: float, *, retry: bool = True) -> ApiError:
+def rate_limited(message: str, seconds: float, *, retry: bool = True) -> LimitRefused:
     headers = _retry_after(seconds)
     if not retry:
         headers["x-should-retry"] = "false"
-    return ApiError(429, message, code="rate_limit_exceeded", headers=headers)
+    return LimitRefused(429, message, code="rate_limit_exceeded", headers=headers)
 
 
 def _tokens_key(api_key: ApiKey, day) -> str:
@@ -125,9 +144,9 @@ async def _count_request(api_key: ApiKey, now: float) -> int:
 
 
 async def limits_acquire(*, api_key: ApiKey, model: str, request_id: str) -> Lease:
-    """Checks the key's model list and limits; raises the API error of the first one exceeded."""
+    """Checks the key's model list and limits; raises LimitRefused for the first one exceeded."""
     if not api_key.allows_model(model):
-        raise ApiError(
+        raise LimitRefused(
             403,
             f"This API key may not use the model '{model}'.",
             code="model_not_allowed",
@@ -145,7 +164,7 @@ async def limits_acquire(*, api_key: ApiKey, model: str, request_id: str) -> Lea
     if api_key.max_concurrent:
         lease.slot = await _take_slot(api_key, request_id)
         if lease.slot is None:
-            raise ApiError(
+            raise LimitRefused(
                 429,
                 f"This API key already has {api_key.max_concurrent} requests in progress, "
                 "its limit; wait for one to finish.",

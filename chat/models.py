@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -32,7 +33,7 @@ class Conversation(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return f"/c/{self.pk}/"
+        return reverse("chat-conversation", args=[self.pk])
 
 
 class MessageQuerySet(models.QuerySet):

@@ -24,22 +24,13 @@ pages = get_asgi_application()
 from django.conf import settings  # noqa: E402  (after Django is set up)
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
-from chat.admission import admitted  # noqa: E402
+from lawbot_site.admission import admitted  # noqa: E402
+from lawbot_site.routing import takes_lean_handler  # noqa: E402
 
-API_PATHS = (
-    "/v1/chat/completions",
-    "/v1/models",
-    "/v1/healthz",
-    "/v1/openapi.json",
-    "/chat/completions",
-    "/models",
-    "/healthz",
-    "/openapi.json",
-)
 API_MIDDLEWARE = [
     "lawbot_site.middleware.InlineSecurityMiddleware",
     "lawbot_site.middleware.ContentSecurityPolicyMiddleware",
-    "chat.middleware.ApiNotFoundMiddleware",
+    "lawbot_site.api_not_found.ApiNotFoundMiddleware",
     "lawbot_site.middleware.InlineXFrameOptionsMiddleware",
 ]
 
@@ -88,6 +79,6 @@ gc.set_threshold(700, 10, 100)
 
 
 async def application(scope, receive, send):
-    if scope["type"] == "http" and scope["path"].startswith(API_PATHS):
+    if scope["type"] == "http" and takes_lean_handler(scope["path"]):
         return await admitted(api, scope, receive, send)
     return await pages(scope, receive, send)

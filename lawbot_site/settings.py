@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "servestatic",
     "django.contrib.staticfiles",
     "channels",
+    "lawbot_site",
     "laws",
     "chat",
     "api_keys",
@@ -60,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "lawbot_site.middleware.ContentSecurityPolicyMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
-    "chat.middleware.ApiNotFoundMiddleware",
+    "lawbot_site.api_not_found.ApiNotFoundMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,7 +144,7 @@ LAWBOT_REDIS_PREFIX = env("LAWBOT_REDIS_PREFIX", default="lawbot")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "api_keys.cache.FailoverRedisCache",
+            "BACKEND": "lawbot_site.cache.FailoverRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": LAWBOT_REDIS_PREFIX,
             # Fail fast when Redis is away: the cache then falls back to process memory.
@@ -216,7 +217,7 @@ LAWBOT_LOG_RETENTION_DAYS = env.int("LAWBOT_LOG_RETENTION_DAYS", default=90)
 # Seconds a worker reuses a key it looked up (0: every request reads the database). A key
 # revoked or changed in another process takes effect within this time; in the same process, at once.
 LAWBOT_KEY_CACHE_SECONDS = env.float("LAWBOT_KEY_CACHE_SECONDS", default=1.0)
-# API requests admitted at a time between arrival and their first byte (chat.admission); the
+# API requests admitted at a time between arrival and their first byte (lawbot_site.admission); the
 # rest wait their turn in arrival order. 0: no limit.
 LAWBOT_STARTING_REQUESTS = env.int("LAWBOT_STARTING_REQUESTS", default=8)
 # A concurrency slot's lifetime in the cache, refreshed while its stream flows.

@@ -7,13 +7,13 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name none (the admin's).
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
-    path("", include("chat.page_urls")),
+    path("", include("chat.page.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("keys/", include("api_keys.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("v1/", include("chat.api_urls")),
-    path("", include("chat.api_urls")),
+    path("v1/", include("chat.api.urls")),
+    path("", include("chat.api.urls")),
 ]
 
-handler404 = "chat.api_views.not_found"
-handler500 = "chat.api_views.server_error"
+handler404 = "lawbot_site.views.not_found"
+handler500 = "lawbot_site.views.server_error"

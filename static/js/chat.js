@@ -139,7 +139,7 @@
     let sent = Number(el.dataset.sent || 0);
     let painted = true;
     let lastNews = Date.now();
-    const source = new EventSource(`/api/ui/messages/${id}/stream?from=${sent}`);
+    const source = new EventSource(`${el.dataset.streamUrl}?from=${sent}`);
     current = { id, el, source };
     setBusy(true);
     const paint = () => {
@@ -205,7 +205,7 @@
     const welcome = $(".welcome", messages);
     if (welcome) welcome.remove();
     try {
-      const data = await postJSON("/api/ui/ask", {
+      const data = await postJSON(section.dataset.askUrl, {
         conversation: conversationId,
         question: text,
         model: model.value,
@@ -229,6 +229,7 @@
   function startedConversation(conversation) {
     conversationId = String(conversation.id);
     section.dataset.conversation = conversationId;
+    section.dataset.regenerateUrl = conversation.regenerate_url;
     history.pushState({}, "", conversation.url);
     $("#conversation-title").textContent = conversation.title;
     const tools = document.createElement("template");
@@ -252,7 +253,7 @@
     if (current || !conversationId) return;
     setBusy(true);
     try {
-      const data = await postJSON(`/api/ui/conversations/${conversationId}/regenerate`, {
+      const data = await postJSON(section.dataset.regenerateUrl, {
         model: model.value,
       });
       const fresh = fromServer(data.assistant_html);
@@ -305,7 +306,7 @@
     stop.disabled = true;
     status.textContent = strings.stopping;
     try {
-      await postJSON(`/api/ui/messages/${current.id}/stop`);
+      await postJSON(current.el.dataset.stopUrl);
     } catch (error) {
       stop.disabled = false;
       status.textContent = error.message;

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from api_keys.models import ApiKey, RequestLog
 from api_keys.services import api_key_create, recent_keys
-from chat.api_views import chat_completions
-from tests.chat.test_api import KeyClient, body, post
+from chat.api.views import chat_completions
+from tests.api_client import KeyClient, body, post
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

@@ -1,7 +1,7 @@
 import pytest
 
 from api_keys.models import RequestLog
-from tests.chat.test_api import SEED, KeyClient, body, post
+from tests.api_client import SEED, KeyClient, body, post
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 

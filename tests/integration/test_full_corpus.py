@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from chat.engines.composer import compose
 from laws.importer import laws_import
 from laws.index import index_build
 from laws.models import Article, Law
 from laws.search import search
+from tests.composed import composed
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 SOURCES = [p for p in os.environ.get("LAWBOT_TEST_CORPUS", "").split(",") if p]
@@ -42,7 +42,7 @@ def test_full_snapshot_answers_the_seed_question(full_corpus):
     found = titles(seed)
     assert "勞動基準法 第 17 條" in found
     assert "勞工退休金條例 第 12 條" in found
-    answer = "".join(compose(seed, search(seed, limit=5)))
+    answer = composed(seed)
     assert "每滿一年發給相當於一個月平均工資之資遣費" in answer  # 勞基法 §17, verbatim
     assert "每滿一年發給二分之一個月之平均工資" in answer  # 勞退條例 §12, verbatim
 

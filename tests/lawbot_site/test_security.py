@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.test import AsyncClient
 
-from tests.chat.test_api import KeyClient
+from tests.api_client import KeyClient
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -1,0 +1,119 @@
+"""The one answer pipeline, for the API (streamed or not) and the chat page alike.
+
+`answer_prepare` runs once per answer: the calculations, retrieval with the articles the
+calculations rest on, and the citations in the order the answer numbers them. `engine_open`
+then starts the engine that serves the model (the built-in composer, or an upstream LLM for
+lawbot-pro when LAWBOT_LLM_BASE_URL is set), which only turns the prepared answer into deltas."""
+
+import logging
+from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
+from dataclasses import dataclass, field
+from datetime import date
+
+from asgiref.sync import sync_to_async
+
+from chat.answering.catalogue import upstream_serves
+from chat.answering.citations import citation, with_calculation_articles
+from chat.answering.engines.composer import composer_deltas
+from chat.answering.engines.upstream import upstream_open
+from chat.answering.stopping import Finish, limit_tokens, stop_at
+from chat.answering.turns import Turn, earlier_questions, question_of
+from labour import Calculation, calculate
+from laws.search import SearchResult, search
+from laws.text import is_english
+
+RETRIEVED = 5  # articles retrieved for one answer (the calculations' articles come on top)
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class PreparedAnswer:
+    """Everything an engine needs, and everything every surface shows about the answer."""
+
+    model: str
+    turns: list[Turn]  # the conversation, the question last (instructions included)
+    question: str
+    english: bool
+    calculations: list[Calculation]
+    result: SearchResult  # its hits are the citations, in the order the answer numbers them
+
+    @property
+    def citations(self) -> list[dict]:
+        return [citation(hit) for hit in self.result.hits]
+
+
+@dataclass
+class AnswerOptions:
+    """What the caller asked of the engine (the API's request fields; the page asks nothing)."""
+
+    sampling: dict = field(default_factory=dict)  # passed to an upstream LLM as given
+    stop: Sequence[str] = ()
+    max_tokens: int | None = None
+    paced: bool = True  # False for an answer nobody watches grow (not streamed)
+
+
+def _calculations(question: str, *, english: bool, today: date | None) -> list[Calculation]:
+    try:
+        return calculate(question, english=english, today=today)
+    except Exception:
+        # A calculator bug must not cost the user the answer; the articles still stand.
+        logger.exception("calculators failed on the question")
+        return []
+
+
+def answer_prepare(
+    *, turns: Sequence[Turn], model: str, today: date | None = None
+) -> PreparedAnswer:
+    """Reads the index and the database: call it from async code through answer_aprepare.
+    Raises laws.index.IndexMissing when the corpus is not imported yet."""
+    question = question_of(turns)
+    english = is_english(question)
+    calculations = _calculations(question, english=english, today=today)
+    result = search(question, limit=RETRIEVED, history=earlier_questions(turns))
+    return PreparedAnswer(
+        model=model,
+        turns=list(turns),
+        question=question,
+        english=english,
+        calculations=calculations,
+        result=with_calculation_articles(result, calculations),
+    )
+
+
+async def answer_aprepare(
+    *, turns: Sequence[Turn], model: str, today: date | None = None
+) -> PreparedAnswer:
+    """answer_prepare in one trip to the database thread."""
+    return await sync_to_async(answer_prepare)(turns=turns, model=model, today=today)
+
+
+async def _stopped(relay: AsyncIterator[str], stops: Sequence[str], finish: Finish):
+    # The upstream applies `stop` itself; stop_at guarantees it for servers that ignore it, and
+    # aclosing ends the upstream request as soon as the text is cut.
+    async with aclosing(relay):
+        async for piece in stop_at(relay, list(stops), finish):
+            yield piece
+
+
+async def engine_open(
+    prepared: PreparedAnswer, options: AnswerOptions, finish: Finish
+) -> AsyncIterator[str]:
+    """Starts the engine; failures before the first delta (an upstream that refuses or answers
+    with an HTTP error) raise here as chat.answering.errors.AnswerError. `finish` receives the
+    finish reason and, from an upstream, its usage."""
+    if upstream_serves(prepared.model):
+        relay = await upstream_open(
+            prepared,
+            sampling=options.sampling,
+            stop=options.stop,
+            max_tokens=options.max_tokens,
+            finish=finish,
+        )
+        # max_tokens is the upstream's to apply: its tokens are not Lawbot's count.
+        return _stopped(relay, options.stop, finish)
+    return limit_tokens(
+        stop_at(composer_deltas(prepared, paced=options.paced), list(options.stop), finish),
+        options.max_tokens,
+        finish,
+    )

@@ -1,0 +1,180 @@
+"""Chat Completions on the wire: one answer from the pipeline as the OpenAI completion object or
+as the chunks of its stream; the request record is completed however it ends."""
+
+import asyncio
+import logging
+import secrets
+import time
+from collections.abc import AsyncIterator
+from contextlib import aclosing
+from dataclasses import dataclass, field
+
+from chat.answering.catalogue import model_exists
+from chat.answering.errors import AnswerError
+from chat.answering.pipeline import AnswerOptions, PreparedAnswer, answer_aprepare, engine_open
+from chat.answering.stopping import Finish
+from chat.api.chat_request import ChatRequest
+from chat.api.errors import ApiError, api_error, internal_error
+from chat.api.request_record import RequestRecord
+from chat.sse import sse
+from laws.index import IndexMissing
+from laws.text import count_tokens
+
+SYSTEM_FINGERPRINT = "fp_lawbot_1"
+logger = logging.getLogger(__name__)
+
+
+def model_not_found(model: str) -> ApiError:
+    return ApiError(
+        404, f"The model '{model}' does not exist.", code="model_not_found", param="model"
+    )
+
+
+@dataclass
+class Completion:
+    """One answer in the making: the request, the prepared answer, and the chunk identity."""
+
+    request: ChatRequest
+    prepared: PreparedAnswer
+    record: RequestRecord
+    id: str
+    created: int
+    deltas: AsyncIterator[str] | None = None  # the engine, started
+    finish: Finish = field(default_factory=Finish)
+
+    @property
+    def citations(self) -> list[dict]:
+        return self.prepared.citations
+
+    def usage(self) -> dict:
+        prompt = self.record.prompt_tokens
+        completion = self.record.completion_tokens
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+
+    def chunk(self, delta: dict, finish_reason: str | None = None, **extra) -> dict:
+        chunk = {
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.request.model,
+            "system_fingerprint": SYSTEM_FINGERPRINT,
+            "choices": [
+                {"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish_reason}
+            ],
+        }
+        if self.request.include_usage:
+            chunk["usage"] = None
+        chunk.update(extra)
+        return chunk
+
+
+async def completion_start(request: ChatRequest, record: RequestRecord) -> Completion:
+    """Prepares the answer and starts its engine: everything that can fail before a byte."""
+    if not model_exists(request.model):
+        raise model_not_found(request.model)
+    record.model = request.model
+    record.question = request.question
+    record.prompt_tokens = sum(count_tokens(m.content) for m in request.messages)
+    try:
+        prepared = await answer_aprepare(turns=request.messages, model=request.model)
+    except IndexMissing as exc:
+        raise ApiError(
+            503,
+            "The law index is not built yet; the operator must run import_laws.",
+            code="index_unavailable",
+        ) from exc
+    completion = Completion(
+        request, prepared, record, "chatcmpl-" + secrets.token_hex(12), int(time.time())
+    )
+    options = AnswerOptions(
+        sampling=request.sampling,
+        stop=request.stop,
+        max_tokens=request.max_tokens,
+        paced=request.stream,
+    )
+    # Started here, before the response: an upstream that refuses gets a proper HTTP error.
+    try:
+        completion.deltas = await engine_open(prepared, options, completion.finish)
+    except AnswerError as error:
+        raise api_error(error) from error
+    return completion
+
+
+async def answer_deltas(completion: Completion) -> AsyncIterator[str]:
+    """The answer text in pieces (cut by `stop` and the token limit), recorded as it goes."""
+    finish = completion.finish
+    pieces: list[str] = []
+    record = completion.record
+    try:
+        async with aclosing(completion.deltas) as deltas:
+            async for piece in deltas:
+                record.mark_first_token()
+                pieces.append(piece)
+                yield piece
+    finally:
+        record.answer = "".join(pieces)
+        record.completion_tokens = count_tokens(record.answer)
+        if finish.usage:  # the upstream's own counts, when an LLM answered
+            record.prompt_tokens = finish.usage["prompt_tokens"]
+            record.completion_tokens = finish.usage["completion_tokens"]
+        record.finish_reason = finish.reason
+
+
+async def completion_json(completion: Completion) -> dict:
+    try:
+        text = "".join([piece async for piece in answer_deltas(completion)])
+    except AnswerError as error:
+        raise api_error(error) from error
+    return {
+        "id": completion.id,
+        "object": "chat.completion",
+        "created": completion.created,
+        "model": completion.request.model,
+        "system_fingerprint": SYSTEM_FINGERPRINT,
+        "choices": [
+            {
+                "index": 0,
+                "message": {"role": "assistant", "content": text, "refusal": None},
+                "finish_reason": completion.finish.reason,
+                "logprobs": None,
+            }
+        ],
+        "usage": completion.usage(),
+        "citations": completion.citations,
+    }
+
+
+async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
+    """The SSE body of a streamed answer; the request log is written however it ends."""
+    record = completion.record
+    try:
+        yield sse(completion.chunk({"role": "assistant", "content": ""}))
+        async with aclosing(answer_deltas(completion)) as deltas:  # the answer is recorded first
+            async for piece in deltas:
+                yield sse(completion.chunk({"content": piece}))
+        yield sse(completion.chunk({}, completion.finish.reason, citations=completion.citations))
+        if completion.request.include_usage:
+            yield sse({**completion.chunk({}), "choices": [], "usage": completion.usage()})
+        yield sse("[DONE]")
+    except (asyncio.CancelledError, GeneratorExit):
+        # GeneratorExit: the server closed the stream early, because the client went away
+        # while a chunk was being sent rather than awaited.
+        record.client_closed = True
+        raise
+    except AnswerError as failure:
+        error = api_error(failure)
+        record.fail(error)
+        yield sse(error.body())
+        yield sse("[DONE]")
+    except Exception:
+        logger.exception("stream %s failed", record.request_id)
+        error = internal_error()
+        record.fail(error)
+        yield sse(error.body())
+        yield sse("[DONE]")
+    finally:
+        await asyncio.shield(record.save())

@@ -1,0 +1,119 @@
+"""The OpenAI-compatible API: thin async views over the pipeline (chat.api.completion_wire)."""
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+
+from api_keys.limits import limits_acquire
+from chat.answering.catalogue import MODELS, engine_owner, model_exists, upstream_serves
+from chat.api.chat_request import parse_chat_request
+from chat.api.completion_wire import (
+    completion_events,
+    completion_json,
+    completion_start,
+    model_not_found,
+)
+from chat.api.endpoint import api_endpoint, method_not_allowed, request_body
+from chat.api.openapi import openapi_schema
+from chat.api.openapi_docs import markup, operations, schemas
+from chat.api.request_record import RequestRecord
+from chat.sse import with_heartbeat
+from laws.index import IndexMissing, get_index
+from laws.models import Law
+
+MODELS_CREATED = 1732400000
+
+
+def model_card(model_id: str) -> dict:
+    return {
+        "id": model_id,
+        "object": "model",
+        "created": MODELS_CREATED,
+        "owned_by": engine_owner(model_id),
+    }
+
+
+def event_stream(body) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(body, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response
+
+
+@api_endpoint("POST")
+async def chat_completions(request: HttpRequest, record: RequestRecord) -> HttpResponse:
+    chat_request = parse_chat_request(request_body(request), request.content_type or "")
+    record.streamed = chat_request.stream
+    record.model = chat_request.model[:100]  # so that refusals are logged with their model
+    record.lease = await limits_acquire(
+        api_key=record.api_key, model=chat_request.model, request_id=record.request_id
+    )
+    completion = await completion_start(chat_request, record)
+    if not chat_request.stream:
+        return JsonResponse(
+            await completion_json(completion), json_dumps_params={"ensure_ascii": False}
+        )
+    events = completion_events(completion)
+    if upstream_serves(chat_request.model):
+        # An LLM may be silent for long (thinking, loading a model). The composer never is: it
+        # sends a piece at least every LAWBOT_COMPOSER_TICK_MS, so it is spared the heartbeat's
+        # task per chunk (a quarter of a chunk's cost with 1,000 streams on one worker).
+        events = with_heartbeat(events, settings.LAWBOT_HEARTBEAT_SECONDS)
+    return event_stream(record.lease.hold(events))
+
+
+@api_endpoint("GET", log=False)
+async def models(request: HttpRequest, record: RequestRecord) -> HttpResponse:
+    usable = [m for m in MODELS if record.api_key.allows_model(m)]
+    return JsonResponse({"object": "list", "data": [model_card(m) for m in usable]})
+
+
+@api_endpoint("GET", log=False)
+async def model_detail(request: HttpRequest, record: RequestRecord, model_id: str) -> HttpResponse:
+    if not model_exists(model_id):
+        raise model_not_found(model_id)
+    return JsonResponse(model_card(model_id))
+
+
+@api_endpoint("GET", auth=False, log=False)
+async def healthz(request: HttpRequest, record: RequestRecord) -> HttpResponse:
+    checks, healthy = {}, True
+    try:
+        await Law.objects.aexists()
+        checks["database"] = "ok"
+    except DatabaseError:
+        checks["database"] = "unavailable"
+        healthy = False
+    try:
+        index = await sync_to_async(get_index)()
+        checks["index"] = {"status": "ok", "articles": index.size}
+    except IndexMissing:
+        checks["index"] = {"status": "missing"}
+        healthy = False
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
+
+
+@api_endpoint("GET", auth=False, log=False)
+async def openapi_json(request: HttpRequest, record: RequestRecord) -> HttpResponse:
+    return JsonResponse(openapi_schema(), json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt
+def docs(request: HttpRequest) -> HttpResponse:
+    if request.method not in ("GET", "HEAD"):
+        return method_not_allowed(request, ("GET", "HEAD"))
+    schema = openapi_schema()
+    context = {
+        "info": {**schema["info"], "description": markup(schema["info"]["description"])},
+        "openapi": schema["openapi"],
+        "servers": schema["servers"],
+        "schema_url": request.path.removesuffix("docs") + "openapi.json",
+        "operations": operations(schema),
+        "objects": schemas(schema, ["Message", "TextPart", "Completion", "Citation", "Error"]),
+    }
+    return render(request, "api/docs.html", context)

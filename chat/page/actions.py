@@ -1,0 +1,157 @@
+"""The chat page's own JSON and SSE endpoints (session auth + CSRF), under /api/ui/."""
+
+import functools
+import json
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from chat.models import Conversation, Message
+from chat.page.answer_stream import answer_events
+from chat.page.answer_worker import answer_start
+from chat.page.conversations import (
+    Refused,
+    conversation_ask,
+    conversation_regenerate,
+    message_stop,
+)
+
+REFUSALS = {  # code → status, message
+    "empty_question": (400, lambda: _("Type a question first.")),
+    "question_too_long": (400, lambda: _("The question is too long.")),
+    "answer_streaming": (409, lambda: _("Wait for the current answer to finish, or stop it.")),
+    "nothing_to_regenerate": (409, lambda: _("There is no answer to regenerate.")),
+}
+
+
+def _error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
+
+
+def ui_endpoint(*methods: str):
+    def decorator(view):
+        @functools.wraps(view)
+        async def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if request.method not in methods:
+                return _error(405, "method_not_allowed", _("Method not allowed."))
+            user = await request.auser()
+            if not user.is_authenticated:
+                return _error(401, "not_signed_in", _("Your session has ended; sign in again."))
+            try:
+                return await view(request, user, *args, **kwargs)
+            except Refused as refusal:
+                code = str(refusal)
+                status, message = REFUSALS[code]
+                return _error(status, code, message())
+            except (Conversation.DoesNotExist, Message.DoesNotExist):
+                return _error(404, "not_found", _("Not found."))
+
+        return wrapper
+
+    return decorator
+
+
+def _json_body(request: HttpRequest) -> dict:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    return body if isinstance(body, dict) else {}
+
+
+def _message_html(message: Message) -> str:
+    # No request: the fragment needs none, and it is also rendered inside the async stream.
+    return render_to_string("chat/_message.html", {"message": message})
+
+
+def _started(assistant: Message) -> dict:
+    answer_start(assistant)
+    return {
+        "message_id": assistant.pk,
+        "assistant_html": _message_html(assistant),
+    }
+
+
+@ui_endpoint("POST")
+async def ask(request: HttpRequest, user) -> HttpResponse:
+    body = _json_body(request)
+    conversation_id = body.get("conversation") or None
+    if conversation_id is not None and not str(conversation_id).isdigit():
+        raise Conversation.DoesNotExist
+    asked = await sync_to_async(conversation_ask)(
+        owner=user,
+        conversation_id=conversation_id and int(conversation_id),
+        question=str(body.get("question", "")),
+        model=str(body.get("model", "")),
+    )
+    conversation = asked.conversation
+    # Rename and delete, for a conversation the page did not have when it loaded.
+    tools = "chat/_conversation_tools.html"
+    return JsonResponse(
+        {
+            "conversation": {
+                "id": conversation.pk,
+                "title": conversation.title,
+                "url": conversation.get_absolute_url(),
+                "regenerate_url": reverse("ui-regenerate", args=[conversation.pk]),
+                "created": asked.created,
+                "tools_html": render_to_string(tools, {"conversation": conversation}, request)
+                if asked.created
+                else "",
+            },
+            "question_html": _message_html(asked.question),
+            **_started(asked.answer),
+        }
+    )
+
+
+@ui_endpoint("POST")
+async def regenerate(request: HttpRequest, user, pk: int) -> HttpResponse:
+    conversation = await Conversation.objects.aget(pk=pk, owner=user)
+    model = str(_json_body(request).get("model", "")) or None
+    assistant = await sync_to_async(conversation_regenerate)(conversation=conversation, model=model)
+    return JsonResponse(_started(assistant))
+
+
+@ui_endpoint("POST")
+async def stop(request: HttpRequest, user, pk: int) -> HttpResponse:
+    message = await Message.objects.aget(pk=pk, conversation__owner=user)
+    await sync_to_async(message_stop)(message=message)
+    return JsonResponse({"message_id": message.pk, "stop_requested": True})
+
+
+def _resume_point(request: HttpRequest) -> int:
+    raw = request.headers.get("Last-Event-ID") or request.GET.get("from") or "0"
+    try:
+        return max(0, int(raw))
+    except ValueError:
+        return 0
+
+
+@ui_endpoint("GET")
+async def stream(request: HttpRequest, user, pk: int) -> HttpResponse:
+    message = await Message.objects.aget(
+        pk=pk, conversation__owner=user, role=Message.Role.ASSISTANT
+    )
+    language = translation.get_language()
+
+    async def render_end(message: Message) -> dict:
+        with translation.override(language):
+            html = _message_html(message)
+        return {"status": message.status, "error": message.error, "html": html}
+
+    body = answer_events(
+        message.pk,
+        _resume_point(request),
+        heartbeat=settings.LAWBOT_HEARTBEAT_SECONDS,
+        render_end=render_end,
+    )
+    response = StreamingHttpResponse(body, content_type="text/event-stream; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"
+    return response

@@ -1,0 +1,179 @@
+"""Answers for the chat page, generated server-side independent of any connection.
+
+A background task runs the pipeline for one assistant message, publishes every delta on the
+channel layer (group per message, so a stream on any worker can follow) and saves the text to the
+database every SAVE_SECONDS and at the end. The database row is the record; the channel layer only
+carries what was written since the last save."""
+
+import asyncio
+import contextlib
+import logging
+
+from channels.layers import get_channel_layer
+from django.db import DatabaseError
+from django.utils import timezone
+
+from chat.answering.errors import AnswerError
+from chat.answering.pipeline import AnswerOptions, answer_aprepare, engine_open
+from chat.answering.stopping import Finish
+from chat.answering.turns import Turn
+from chat.models import Message
+from laws.index import IndexMissing
+
+logger = logging.getLogger(__name__)
+SAVE_SECONDS = 0.25
+HISTORY_TURNS = 6
+_running: dict[int, asyncio.Task] = {}  # strong references: the loop keeps only weak ones
+
+
+def group_name(message_id: int) -> str:
+    return f"answer.{message_id}"
+
+
+async def publish(message_id: int, event: dict) -> None:
+    await get_channel_layer().group_send(group_name(message_id), event)
+
+
+def answer_start(message: Message) -> asyncio.Task:
+    """Starts generating `message` (an assistant message with status streaming) on this loop."""
+    task = asyncio.get_running_loop().create_task(answer_generate(message_id=message.pk))
+    _running[message.pk] = task
+    task.add_done_callback(_done)
+    return task
+
+
+def _done(task: asyncio.Task) -> None:
+    for message_id, running in list(_running.items()):
+        if running is task:
+            del _running[message_id]
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("answer task failed", exc_info=task.exception())
+
+
+def running_task(message_id: int) -> asyncio.Task | None:
+    return _running.get(message_id)
+
+
+class Writer:
+    """The answer's text as it grows, saved periodically; notices a stop requested anywhere."""
+
+    def __init__(self, message_id: int):
+        self.message_id = message_id
+        self.text = ""
+        self.stopped = False
+
+    async def append(self, delta: str) -> None:
+        start = len(self.text)
+        self.text += delta
+        await publish(self.message_id, {"type": "answer.delta", "start": start, "text": delta})
+
+    async def save(self) -> bool:
+        """Saves the text so far; False when a stop was requested (the row then keeps its text)."""
+        saved = await Message.objects.filter(pk=self.message_id, stop_requested=False).aupdate(
+            content=self.text, updated=timezone.now()
+        )
+        return saved == 1
+
+    async def save_periodically(self, consumer: asyncio.Task) -> None:
+        # Saving also keeps `updated` fresh while an upstream is slow, so a live answer never
+        # looks abandoned.
+        while not consumer.done():
+            await asyncio.sleep(SAVE_SECONDS)
+            try:
+                saved = await self.save()
+            except DatabaseError:
+                logger.warning("answer %s: saving failed; retrying", self.message_id)
+                continue
+            if not saved:
+                self.stopped = True
+                consumer.cancel()
+                return
+
+
+def conversation_turns(earlier: list[Message]) -> list[Turn]:
+    """The conversation so far as engine turns, the question (the last message) last. A question
+    whose answer failed, was interrupted or is empty is left out with its answer, so that the
+    turns alternate and the upstream is not asked a question twice."""
+    *history, question = earlier
+    turns: list[Turn] = []
+    for asked, answered in zip(history[::2], history[1::2], strict=False):
+        if (
+            asked.role == Message.Role.USER
+            and answered.role == Message.Role.ASSISTANT
+            and answered.content.strip()
+            and answered.status in (Message.Status.COMPLETE, Message.Status.STOPPED)
+        ):
+            turns += [Turn("user", asked.content), Turn("assistant", answered.content)]
+    return [*turns[-HISTORY_TURNS * 2 :], Turn("user", question.content)]
+
+
+async def _answer(writer: Writer, message: Message) -> None:
+    """The pipeline: prepare (the citations are saved at once), then the engine's deltas."""
+    earlier = [
+        m
+        async for m in Message.objects.filter(
+            conversation_id=message.conversation_id, id__lt=message.pk
+        ).order_by("id")
+    ]
+    if not earlier:
+        return
+    prepared = await answer_aprepare(turns=conversation_turns(earlier), model=message.model)
+    await Message.objects.filter(pk=message.pk).aupdate(
+        citations=prepared.citations, updated=timezone.now()
+    )
+    deltas = await engine_open(prepared, AnswerOptions(), Finish())
+    # The stop flag is checked on every piece as well as by cancelling this task: a library
+    # awaited inside (the Redis channel layer's client) may absorb a cancellation.
+    try:
+        async for delta in deltas:
+            if writer.stopped:
+                return
+            if delta:
+                await writer.append(delta)
+    finally:
+        await deltas.aclose()  # closes an upstream request at once
+
+
+async def answer_generate(*, message_id: int) -> None:
+    message = await Message.objects.filter(pk=message_id).afirst()
+    if message is None:
+        return
+    writer = Writer(message_id)
+    status, error = Message.Status.COMPLETE, ""
+    try:
+        # The saver runs from the start, so a stop or a slow retrieval is handled like the rest.
+        consumer = asyncio.ensure_future(_answer(writer, message))
+        saver = asyncio.ensure_future(writer.save_periodically(consumer))
+        try:
+            await consumer
+        except asyncio.CancelledError:
+            if not writer.stopped:
+                raise
+        finally:
+            saver.cancel()
+        if writer.stopped:
+            status = Message.Status.STOPPED
+    except AnswerError as exc:
+        status, error = Message.Status.ERROR, exc.message
+    except IndexMissing:
+        status, error = Message.Status.ERROR, "The law index is not built yet."
+    except asyncio.CancelledError:
+        # The server is shutting down: keep what was written and say it was cut short.
+        status = Message.Status.INTERRUPTED
+        await asyncio.shield(_finish(writer, status, ""))
+        raise
+    except Exception:
+        logger.exception("answer %s failed", message_id)
+        status, error = Message.Status.ERROR, "The server had an error while answering."
+    await _finish(writer, status, error)
+
+
+async def _finish(writer: Writer, status: str, error: str) -> None:
+    message = await Message.objects.filter(pk=writer.message_id).afirst()
+    if message is None:  # the conversation was deleted meanwhile
+        return
+    message.content, message.status, message.error = writer.text, status, error
+    message.updated = timezone.now()
+    await message.asave(update_fields=["content", "status", "error", "updated"])
+    with contextlib.suppress(Exception):
+        await publish(writer.message_id, {"type": "answer.end", "status": status})

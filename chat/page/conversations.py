@@ -1,0 +1,126 @@
+"""What a person does on the chat page: plain functions the views call."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from chat.answering.catalogue import DEFAULT_MODEL, MODELS
+from chat.models import Conversation, Message
+
+TITLE_LENGTH = 60
+QUESTION_LIMIT = 8000
+
+
+class Refused(Exception):
+    """The action does not apply now (e.g. asking while an answer streams)."""
+
+
+def title_from(question: str) -> str:
+    line = " ".join(question.split())
+    return line if len(line) <= TITLE_LENGTH else line[: TITLE_LENGTH - 1] + "…"
+
+
+def clean_question(question: str, model: str) -> tuple[str, str]:
+    question = (question or "").strip()
+    if not question:
+        raise Refused("empty_question")
+    if len(question) > QUESTION_LIMIT:
+        raise Refused("question_too_long")
+    return question, model if model in MODELS else DEFAULT_MODEL
+
+
+@dataclass
+class Asked:
+    conversation: Conversation
+    question: Message
+    answer: Message  # empty, status streaming, for the generator to fill
+    created: bool
+
+
+@transaction.atomic
+def conversation_ask(*, owner, conversation_id: int | None, question: str, model: str) -> Asked:
+    """Saves the question (in a new conversation titled by it, or in `conversation_id`) and an
+    empty answer for the generator to fill."""
+    question, model = clean_question(question, model)
+    if conversation_id is None:
+        conversation = Conversation.objects.create(owner=owner, title=title_from(question))
+    else:
+        conversation = Conversation.objects.get(pk=conversation_id, owner=owner)
+        if conversation.messages.filter(status=Message.Status.STREAMING).exists():
+            raise Refused("answer_streaming")
+    now = timezone.now()
+    asked = Message.objects.create(
+        conversation=conversation, role=Message.Role.USER, content=question, created=now
+    )
+    Conversation.objects.filter(pk=conversation.pk).update(updated=now)
+    answer = Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        model=model,
+        status=Message.Status.STREAMING,
+        created=now,
+        updated=now,
+    )
+    return Asked(conversation, asked, answer, created=conversation_id is None)
+
+
+@transaction.atomic
+def conversation_regenerate(*, conversation: Conversation, model: str | None = None) -> Message:
+    """Replaces the last answer with a new one to the same question."""
+    last = conversation.messages.order_by("-id").first()
+    if last is None or last.role != Message.Role.ASSISTANT:
+        raise Refused("nothing_to_regenerate")
+    if last.is_streaming:
+        raise Refused("answer_streaming")
+    last.delete()
+    now = timezone.now()
+    Conversation.objects.filter(pk=conversation.pk).update(updated=now)
+    return Message.objects.create(
+        conversation=conversation,
+        role=Message.Role.ASSISTANT,
+        model=model if model in MODELS else last.model,
+        status=Message.Status.STREAMING,
+        created=now,
+        updated=now,
+    )
+
+
+def conversation_rename(*, conversation: Conversation, title: str) -> None:
+    title = " ".join((title or "").split())[:200]
+    if title:
+        conversation.title = title
+        conversation.save(update_fields=["title"])
+
+
+def conversation_delete(*, conversation: Conversation) -> None:
+    Message.objects.filter(conversation=conversation, status=Message.Status.STREAMING).update(
+        stop_requested=True
+    )
+    conversation.delete()
+
+
+def message_stop(*, message: Message) -> None:
+    """Asks the generating worker, whichever it is, to stop; it keeps the text written so far."""
+    Message.objects.filter(pk=message.pk, status=Message.Status.STREAMING).update(
+        stop_requested=True
+    )
+
+
+def messages_interrupt_stale(*, conversation: Conversation | None = None) -> int:
+    """Marks answers abandoned by a dead worker as interrupted (their text so far is kept)."""
+    stale = Message.objects.stale()
+    if conversation is not None:
+        stale = stale.filter(conversation=conversation)
+    return stale.update(status=Message.Status.INTERRUPTED, updated=timezone.now())
+
+
+async def message_interrupt_if_stale(message: Message) -> bool:
+    if not message.is_streaming or message.updated >= Message.objects.stale_cutoff():
+        return False  # the common case, without a write
+    return (
+        await Message.objects.stale()
+        .filter(pk=message.pk)
+        .aupdate(status=Message.Status.INTERRUPTED, updated=timezone.now())
+        == 1
+    )

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from chat.page import actions, views
+
+urlpatterns = [
+    path("", views.home, name="chat-home"),
+    path("c/<int:pk>/", views.conversation_page, name="chat-conversation"),
+    path("c/<int:pk>/rename", views.conversation_rename_view, name="chat-rename"),
+    path("c/<int:pk>/delete", views.conversation_delete_view, name="chat-delete"),
+    path("accounts/signup/", views.signup, name="signup"),
+    path("api/ui/ask", actions.ask, name="ui-ask"),
+    path("api/ui/conversations/<int:pk>/regenerate", actions.regenerate, name="ui-regenerate"),
+    path("api/ui/messages/<int:pk>/stop", actions.stop, name="ui-stop"),
+    path("api/ui/messages/<int:pk>/stream", actions.stream, name="ui-stream"),
+]

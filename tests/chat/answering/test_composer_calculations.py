@@ -1,0 +1,110 @@
+import json
+from datetime import date
+
+import pytest
+from django.test import AsyncClient
+
+from chat.answering.citations import with_calculation_articles
+from chat.answering.engines.composer import composer_deltas
+from chat.answering.pipeline import answer_aprepare
+from chat.answering.turns import Turn
+from labour import calculate
+from laws.models import Article
+from laws.search import Hit, SearchResult
+from tests.composed import composed
+
+SEVERANCE = "月薪4萬5，年資3年6個月，被資遣可以拿多少資遣費？"
+TODAY = date(2026, 11, 25)
+
+
+def refs(result: SearchResult) -> list[tuple[str, str]]:
+    return [(hit.article.law.pcode, hit.article.number) for hit in result.hits]
+
+
+@pytest.mark.django_db
+def test_answer_shows_the_calculation_before_the_quoted_articles(corpus):
+    answer = composed(SEVERANCE, today=TODAY)
+    assert answer.index("## 試算") < answer.index("## 相關條文")
+    assert "78,750 元" in answer and "45,000 × 7/4" in answer
+    # the article the calculation rests on is quoted, with its link
+    assert (
+        "[勞工退休金條例 第 12 條](https://law.moj.gov.tw/LawClass/LawSingle.aspx?pcode=N0030020&flno=12)"
+        in answer
+    )
+
+
+@pytest.mark.django_db
+def test_english_question_gets_an_english_calculation(corpus):
+    question = "My monthly salary is NT$36,000 and I worked 2 years. How much severance pay?"
+    answer = composed(question, today=TODAY)
+    assert "## Calculation" in answer and "NT$36,000" in answer
+    assert answer.index("## Calculation") < answer.index("## Relevant provisions")
+
+
+@pytest.mark.django_db
+def test_articles_retrieval_missed_are_fetched_and_cited_first(corpus):
+    civil = Article.objects.select_related("law").get(law__pcode="B0000001", number="184")
+    result = SearchResult(hits=[Hit(civil, 1.0, "text")])
+    calculations = calculate(
+        "2003年3月1日到職，2024年6月30日被資遣，月薪45000，資遣費", english=False
+    )
+    shown = with_calculation_articles(result, calculations)
+    assert refs(shown) == [
+        ("N0030001", "17"),
+        ("N0030020", "12"),
+        ("N0030020", "11"),
+        ("N0030001", "84-2"),
+        ("B0000001", "184"),
+    ]
+    assert with_calculation_articles(shown, calculations).hits == shown.hits  # idempotent
+    assert result.hits == [Hit(civil, 1.0, "text")]  # the caller's result is left alone
+
+
+@pytest.mark.django_db
+def test_an_article_missing_from_the_corpus_is_left_out(corpus):
+    calculations = calculate("月薪36000，平日工作10小時，加班費", english=False)
+    shown = with_calculation_articles(SearchResult(hits=[]), calculations)
+    assert refs(shown) == [("N0030001", "24")]  # the synthetic corpus has no 第 32 條
+
+
+@pytest.mark.django_db
+def test_question_without_numbers_gets_the_formula(corpus):
+    question = "請說明勞動基準法中的資遣費計算方式"
+    answer = composed(question)
+    assert "## 試算" in answer and "公式" in answer and "請提供" in answer
+    assert "每滿一年發給一個月平均工資之資遣費" in answer  # the articles are still quoted
+
+
+@pytest.mark.django_db
+def test_question_without_a_calculation_is_unchanged(corpus):
+    question = "民法第184條"
+    answer = composed(question)
+    assert "## 試算" not in answer and "## 相關條文" in answer
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_streamed_answer_carries_the_calculation(corpus):
+    prepared = await answer_aprepare(turns=[Turn("user", SEVERANCE)], model="lawbot-lite")
+    text = "".join([piece async for piece in composer_deltas(prepared)])
+    assert "## 試算" in text and "78,750" in text
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_api_cites_the_articles_the_calculation_rests_on(corpus, api_secret):
+    client = AsyncClient()
+    question = "月薪36000，年資2年，公司沒有預告就資遣我，預告工資多少？"
+    payload = {"model": "lawbot-lite", "messages": [{"role": "user", "content": question}]}
+    response = await client.post(
+        "/v1/chat/completions",
+        json.dumps(payload),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {api_secret}"},
+    )
+    data = response.json()
+    assert response.status_code == 200, data
+    content = data["choices"][0]["message"]["content"]
+    assert "24,000" in content and "36,000" in content
+    cited = {(c["pcode"], c["article"]) for c in data["citations"]}
+    assert {("N0030001", "16"), ("N0030020", "12")} <= cited

@@ -1,0 +1,56 @@
+import logging
+
+import pytest
+
+from lawbot_site.cache import FailoverRedisCache
+from tests.e2e.tcp_proxy import TcpProxy
+
+
+@pytest.fixture
+def redis_behind_proxy():
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("needs Redis on 127.0.0.1:6379 (CI has it)")
+    proxy = TcpProxy(6379)
+    proxy.start()
+    cache = FailoverRedisCache(
+        f"redis://127.0.0.1:{proxy.port}/0",
+        {
+            "KEY_PREFIX": "failover-test",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        },
+    )
+    cache.clear()
+    yield cache, proxy
+    proxy.stop()
+
+
+def test_counters_fall_back_to_process_memory_and_return_to_redis(
+    redis_behind_proxy, caplog, monkeypatch
+):
+    cache, proxy = redis_behind_proxy
+    cache.add("hits", 0)
+    assert cache.incr("hits") == 1
+
+    proxy.stop()
+    with caplog.at_level(logging.WARNING, logger="lawbot_site.cache"):
+        cache.add("hits", 0)  # Redis gone: process memory answers, counting afresh
+        assert cache.incr("hits") == 1
+        assert cache.incr("hits") == 2
+    assert "Redis is unavailable" in caplog.text
+
+    proxy.start()
+    monkeypatch.setattr("lawbot_site.cache.RETRY_SECONDS", 0)
+    cache._down_until.clear()
+    assert cache.incr("hits") == 2  # Redis's own count, which it kept
+
+
+@pytest.mark.asyncio
+async def test_async_operations_fall_back_too(redis_behind_proxy):
+    cache, proxy = redis_behind_proxy
+    proxy.stop()
+    assert await cache.aadd("k", 1) is True
+    assert await cache.aget("k") == 1
