@@ -27,11 +27,12 @@ date (tests pass a fixed one)."""
 import re
 from datetime import date
 
+from labour.annual_leave import annual_leave
 from labour.calculation import Calculation
+from labour.notice import notice
 from labour.overtime import overtime
 from labour.parsing import Facts, parse
 from labour.severance import severance
-from labour.tenure import annual_leave, notice
 from labour.wages import average_wage
 
 __all__ = ["Calculation", "calculate", "parse"]
