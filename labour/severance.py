@@ -44,11 +44,10 @@ class Severance:
     value: int  # total, rounded once to the dollar
 
 
-def new_system_base(service: Service) -> tuple[Fraction, bool]:
-    """Months of average wage under 勞退條例 第 12 條 and whether the cap applied: half a month a
-    year, a part-year prorated by its months and days (勞委會 101.1.13 令: 月 ÷ 12, 日 ÷ 365)."""
-    base = service.in_years() / 2
-    return (NEW_CAP, True) if base > NEW_CAP else (base, False)
+def new_system_base(service: Service) -> Fraction:
+    """Months of average wage under 勞退條例 第 12 條, before its cap: half a month a year, a
+    part-year prorated by its months and days (勞委會 101.1.13 令: 月 ÷ 12, 日 ÷ 365)."""
+    return service.in_years() / 2
 
 
 def old_system_base(service: Service) -> Fraction:
@@ -58,12 +57,21 @@ def old_system_base(service: Service) -> Fraction:
     return service.years + Fraction(months, 12)
 
 
+def severance_share(wage: Fraction, part: Part) -> Share:
+    if part.system == "old":
+        base = old_system_base(part.service)
+        return Share("old", part.service, base, base, base, wage * base)
+    base = new_system_base(part.service)
+    months = min(base, NEW_CAP)
+    return Share("new", part.service, part.service.in_years(), base, months, wage * months)
+
+
 def severance_new(wage: Fraction, service: Service) -> int:
-    return round_nt(wage * new_system_base(service)[0])
+    return round_nt(severance_share(wage, Part("new", service)).amount)
 
 
 def severance_old(wage: Fraction, service: Service) -> int:
-    return round_nt(wage * old_system_base(service))
+    return round_nt(severance_share(wage, Part("old", service)).amount)
 
 
 def severance_parts(
@@ -78,7 +86,7 @@ def severance_parts(
     Without a leaving date the service runs to today."""
     if hired is not None:
         left = left or today
-        # 勞退條例 第 11 條: service before 2005-07-01 is kept under the old system
+        # 勞退條例 第 11 條 第 1 項: service before 2005-07-01 is kept under the old system
         if hired < NEW_SYSTEM_START and system != "old" and left >= NEW_SYSTEM_START:
             old = between(hired, NEW_SYSTEM_START)
             return [Part("old", old), Part("new", worked(NEW_SYSTEM_START, left))]
@@ -86,15 +94,6 @@ def severance_parts(
     if service is not None:
         return [Part(system or "new", service)]
     return None
-
-
-def severance_share(wage: Fraction, part: Part) -> Share:
-    if part.system == "old":
-        base = old_system_base(part.service)
-        return Share("old", part.service, base, base, base, wage * base)
-    months, _ = new_system_base(part.service)
-    years = part.service.in_years()
-    return Share("new", part.service, years, years / 2, months, wage * months)
 
 
 def severance_amounts(wage: Fraction, parts: Sequence[Part]) -> Severance:
@@ -275,7 +274,7 @@ def severance(facts: Facts, *, english: bool, today: date) -> Calculation:
                     "New-system severance is capped at 6 months' average wage (LPA Art. 12).",
                 )
     if mixed:
-        # 勞基法 第 84 條之 2: old-system service is kept and paid under 第 17 條
+        # 勞退條例 第 11 條 第 2 項: the kept service is paid as the Labor Standards Act says
         draft.note(
             "2005-07-01 前的舊制年資保留，依勞基法第 17 條計給；之後的年資依勞退條例第 12 條計給，上限只適用新制部分。",
             "Old-system service before 2005-07-01 is kept and paid under LSA Art. 17; later service under LPA Art. 12, whose cap applies to that part only.",
