@@ -55,10 +55,13 @@ NT$ (half up), as the Ministry of Labor's calculators do. `today` stands in for 
 date (tests pass a fixed one)."""
 
 import re
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 
 from labour.annual_leave import annual_leave
 from labour.calculation import Calculation
+from labour.conversation import carried_labels, conversation_facts, is_follow_up
 from labour.notice import notice
 from labour.overtime import overtime
 from labour.parsing import Facts, parse
@@ -109,18 +112,34 @@ def _wants_average(question: str, facts: Facts) -> bool:
     )
 
 
-def calculate(question: str, *, english: bool, today: date | None = None) -> list[Calculation]:
-    facts = parse(question)
+def _asks(question: str) -> bool:
+    return any(
+        pattern.search(question)
+        for pattern in (SEVERANCE_RE, NOTICE_RE, LEAVE_RE, OVERTIME_RE, AVERAGE_RE)
+    )
+
+
+def calculate(
+    question: str, *, english: bool, today: date | None = None, earlier: Sequence[str] = ()
+) -> list[Calculation]:
+    """The calculations `question` asks for. `earlier`: the conversation's earlier questions,
+    oldest first; a follow-up takes the facts it does not state from them (and, naming no
+    computation, the computation the last of them asked for), and each calculation says which."""
+    facts, carried, looked = conversation_facts(question, list(earlier))
+    asked = question
+    if not _asks(question) and is_follow_up(question, parse(question)):
+        asked = next((text for text in looked if _asks(text)), question)
     today = today or date.today()
     found: list[Calculation] = []
-    if SEVERANCE_RE.search(question):
+    if SEVERANCE_RE.search(asked):
         found.append(severance(facts, english=english, today=today))
-    if NOTICE_RE.search(question):
+    if NOTICE_RE.search(asked):
         found.append(notice(facts, english=english, today=today))
-    if LEAVE_RE.search(question):
+    if LEAVE_RE.search(asked):
         found.append(annual_leave(facts, english=english, today=today))
-    if OVERTIME_RE.search(question):
+    if OVERTIME_RE.search(asked):
         found.append(overtime(facts, english=english))
-    if _wants_average(question, facts):
+    if _wants_average(asked, facts if asked is question else parse(question)):
         found.append(average_wage(facts, english=english))
-    return found
+    labels = tuple(carried_labels(facts, carried, english=english))
+    return [replace(calc, carried=labels) for calc in found] if labels else found

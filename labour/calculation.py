@@ -33,6 +33,7 @@ class Calculation:
     missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     figures: dict[str, int] = field(default_factory=dict)  # e.g. {"days": 20, "pay": 24000}
+    carried: tuple[str, ...] = ()  # facts taken from earlier questions of the conversation
 
     def cites(self) -> str:
         sep = ", " if self.english else "、"
@@ -46,6 +47,9 @@ class Calculation:
         if self.inputs:
             lines.append("已知：" if zh else "Given:")
             lines += [f"- {item}" for item in self.inputs]
+            lines.append("")
+        if self.carried:
+            lines.append(self._carried_sentence())
             lines.append("")
         if self.steps:
             lines.append(
@@ -68,6 +72,11 @@ class Calculation:
             lines.append("\n>\n".join(f"> {note}" for note in self.notes))
         return "\n".join(lines).rstrip() + "\n"
 
+    def _carried_sentence(self) -> str:
+        if self.english:
+            return "From your earlier questions: " + ", ".join(self.carried) + "."
+        return "沿用您先前提供的：" + "、".join(self.carried) + "。"
+
     def facts(self) -> str:
         zh = not self.english
         sep = "；" if zh else "; "
@@ -75,6 +84,8 @@ class Calculation:
         lines.append(("依據：" if zh else "Based on: ") + self.cites())
         if self.inputs:
             lines.append(("已知：" if zh else "Given: ") + sep.join(self.inputs))
+        if self.carried:
+            lines.append(self._carried_sentence())
         if self.steps:
             label = (
                 ("計算：" if zh else "Arithmetic: ")

@@ -53,9 +53,11 @@ class AnswerOptions:
     paced: bool = True  # False for an answer nobody watches grow (not streamed)
 
 
-def _calculations(question: str, *, english: bool, today: date | None) -> list[Calculation]:
+def _calculations(
+    question: str, earlier: list[str], *, english: bool, today: date | None
+) -> list[Calculation]:
     try:
-        return calculate(question, english=english, today=today)
+        return calculate(question, english=english, today=today, earlier=earlier)
     except Exception:
         # A calculator bug must not cost the user the answer; the articles still stand.
         logger.exception("calculators failed on the question")
@@ -68,9 +70,10 @@ def answer_prepare(
     """Reads the index and the database: call it from async code through answer_aprepare.
     Raises laws.index.IndexMissing when the corpus is not imported yet."""
     question = question_of(turns)
+    earlier = earlier_questions(turns)
     english = is_english(question)
-    calculations = _calculations(question, english=english, today=today)
-    result = search(question, limit=RETRIEVED, history=earlier_questions(turns))
+    calculations = _calculations(question, earlier, english=english, today=today)
+    result = search(question, limit=RETRIEVED, history=earlier)
     return PreparedAnswer(
         model=model,
         turns=list(turns),
