@@ -10,6 +10,7 @@ from typing_extensions import TypedDict  # pydantic's choice on Python < 3.12
 from chat.answering.catalogue import MODELS
 from chat.answering.turns import ROLES, Turn, question_of
 from chat.api.contract import (
+    boolean,
     integral,
     json_int,
     json_object,
@@ -180,7 +181,8 @@ class ChatCompletionRequest(BaseModel):
         None, description=NOT_SUPPORTED
     )
     logprobs: (
-        Annotated[Literal[False], unsupported("'logprobs'", when=lambda v: v is True)] | None
+        Annotated[Literal[False], boolean, unsupported("'logprobs'", when=lambda v: v is True)]
+        | None
     ) = Field(None, description=NOT_SUPPORTED)
     top_logprobs: _nothing("'top_logprobs'") = Field(None, description=NOT_SUPPORTED)
     modalities: (

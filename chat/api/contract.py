@@ -93,7 +93,16 @@ def _json_integer(value: Any) -> Any:
     return value
 
 
+def _json_boolean(value: Any) -> Any:
+    if not isinstance(value, bool):
+        raise PydanticKnownError("bool_type")
+    return value
+
+
+# Before a Literal of a number or a boolean, which would take 1.0 for 1 but also true for 1 and 0
+# for false: `Annotated[Literal[1], integral]`, `Annotated[Literal[False], boolean]`.
 integral = BeforeValidator(_json_integer)
+boolean = BeforeValidator(_json_boolean)
 
 
 def json_int(**bounds: int) -> Any:
