@@ -116,7 +116,7 @@ def unsupported(
     *,
     values: tuple | None = None,
     when: Callable[[Any], bool] | None = None,
-):
+) -> BeforeValidator | WrapValidator:
     """A field whose other values OpenAI accepts but Lawbot does not: refusing one is a 400
     `unsupported_parameter` ("<what> is not supported by Lawbot.") rather than `invalid_value`.
     `what` may be a function of the value. Either `values` names OpenAI's values that are
@@ -245,11 +245,10 @@ def api_error_of(exc: ValidationError, model: type[BaseModel]) -> ApiError:
 
 def _first_errors(exc: ValidationError) -> list[dict]:
     text = exc.json(include_url=False, include_input=False)
-    decoder, errors, at = json.JSONDecoder(), [], 1
+    decoder, errors, at = json.JSONDecoder(), [], 0
     while len(errors) < FEW:
-        error, at = decoder.raw_decode(text, at)
+        error, at = decoder.raw_decode(text, text.index("{", at))
         errors.append({**error, "loc": tuple(error["loc"])})
-        at += 1  # the comma
     return errors
 
 
@@ -295,7 +294,7 @@ def _where(error: dict, schema: dict, root: dict) -> _Where:
 
 
 def _choose(places: list[_Where]) -> _Where:
-    first = next((p for p in places if p.error["type"] == "extra_forbidden"), places[0])
+    first = places[0]
     if not first.unions:
         return first
     at, union = first.unions[0]
