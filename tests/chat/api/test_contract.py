@@ -17,7 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from chat.answering.catalogue import MODELS
 from chat.answering.turns import ROLES
 from chat.api.chat_request import KNOWN, PASSED_THROUGH, ChatCompletionRequest, parse_chat_request
-from chat.api.contract import components, expected, schemas, unsupported, validated
+from chat.api.contract import components, schemas, unsupported, validated
+from chat.api.contract_errors import expected
 from chat.api.errors import ApiError
 from chat.api.openapi import openapi_schema
 
