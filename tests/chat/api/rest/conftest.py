@@ -1,8 +1,18 @@
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api_keys.services import api_key_create
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits():
+    """Limit counters live in the cache, keyed by the key's id, which a rolled-back database
+    hands out again."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
