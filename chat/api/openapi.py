@@ -18,6 +18,8 @@ from chat.api.openapi_schemas import (
     USAGE,
     ref,
 )
+from chat.api.rest.schema import components as rest_components
+from chat.api.rest.schema import rest_paths
 
 JSON = "application/json"
 
@@ -156,7 +158,7 @@ def openapi_schema() -> dict:
         },
         "servers": [{"url": "/v1"}, {"url": "/"}],
         "security": [{"bearerAuth": []}],
-        "paths": PATHS,
+        "paths": {**PATHS, **rest_paths(_errors)},
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
@@ -177,6 +179,7 @@ def openapi_schema() -> dict:
                 "Model": MODEL,
                 "Health": HEALTH,
                 "Error": ERROR,
+                **rest_components(),
             },
         },
     }

@@ -6,6 +6,7 @@ async functions the chat endpoint uses, called through async_to_sync."""
 
 from asgiref.sync import async_to_sync
 from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
@@ -47,6 +48,8 @@ class LawbotApiView(APIView):
     renderer_classes = [UnicodeJSONRenderer]
     content_negotiation_class = JsonOnly
     throttle_classes: list = []
+    # No OPTIONS (DRF's metadata) or HEAD: the methods the schema publishes, and 405 otherwise.
+    http_method_names = ["get", "post"]
     record: RequestRecord
 
     def dispatch(self, request, *args, **kwargs):
@@ -59,6 +62,10 @@ class LawbotApiView(APIView):
         return response
 
     def initial(self, request, *args, **kwargs):
+        if request.method.lower() not in self.http_method_names or not hasattr(
+            self, request.method.lower()
+        ):
+            raise MethodNotAllowed(request.method)  # before the key, as on the chat endpoints
         super().initial(request, *args, **kwargs)  # authentication
         self.record.api_key = request.auth
         self.record.lease = async_to_sync(limits_acquire)(

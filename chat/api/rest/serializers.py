@@ -207,8 +207,9 @@ class CalculationInput(serializers.Serializer):
         help_text="What to compute. Required unless `question` is given (then it picks one "
         "of the calculations the question asks for).",
     )
-    question = text_field(
+    question = serializers.CharField(
         max_length=4000,
+        required=False,
         help_text="The case in words (「月薪4萬5，年資3年6個月，被資遣可以拿多少？」): the numbers "
         "are read from it, as the chat answers do; the structured fields are then ignored.",
     )
