@@ -17,6 +17,10 @@ API_ROOTS = (
 LEAN_PREFIXES = tuple(f"/{root}" for root in API_ROOTS) + tuple(f"/v1/{root}" for root in API_ROOTS)
 
 
+# The MCP endpoint is an ASGI app of its own (the MCP SDK's transport), not a Django view.
+MCP_PATHS = ("/mcp", "/v1/mcp")
+
+
 def is_api_path(path: str) -> bool:
     """Everything under /v1 and the root-level API endpoints: errors there are OpenAI JSON."""
     return path.startswith("/v1/") or path.startswith(LEAN_PREFIXES)

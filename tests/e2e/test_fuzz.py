@@ -21,6 +21,7 @@ SEED = os.environ.get("LAWBOT_FUZZ_SEED", "20261125")
 MIN_REQUESTS = 1000
 REQUEST_LINE = re.compile(rb'"[A-Z]+ /\S*" \d{3} ')
 SCHEMATHESIS = Path(sys.executable).with_name("st")
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,7 @@ def fuzz(server, tmp_path: Path, *extra: str) -> str:
     result = subprocess.run(
         [
             str(SCHEMATHESIS),
+            f"--config-file={CONFIG}",
             "run",
             f"{server.url}/v1/openapi.json",
             "--checks=all",

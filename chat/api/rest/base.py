@@ -5,6 +5,7 @@ asks to accept. The views are synchronous (DRF); the key lookup, the limits and 
 async functions the chat endpoint uses, called through async_to_sync."""
 
 from asgiref.sync import async_to_sync
+from django.utils import translation
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.negotiation import BaseContentNegotiation
@@ -54,7 +55,8 @@ class LawbotApiView(APIView):
 
     def dispatch(self, request, *args, **kwargs):
         self.record = RequestRecord(path=request.path)
-        response = super().dispatch(request, *args, **kwargs)
+        with translation.override("en"):  # the API speaks English, as OpenAI's does
+            response = super().dispatch(request, *args, **kwargs)
         self.record.status = response.status_code
         # Writes the log row and then frees the key's concurrency slot.
         async_to_sync(self.record.save)()

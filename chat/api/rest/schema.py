@@ -144,8 +144,6 @@ def query_parameters(serializer_class) -> list[dict]:
     for name, field in serializer_class().fields.items():
         schema = field_schema(field, incoming=True, in_query=True)
         schema.pop("description", None)
-        if schema.get("type") == ["boolean", "null"]:
-            schema["type"] = "boolean"  # a query parameter is present or absent, never null
         params.append(
             {
                 "name": name,

@@ -21,7 +21,36 @@ def text_field(*, max_length: int, required: bool = False, **kwargs) -> serializ
     )
 
 
-class PageQuery(serializers.Serializer):
+class QuerySerializer(serializers.Serializer):
+    """Query parameters: a number or a flag given empty (`?limit=`) is an error, not absent."""
+
+    def to_internal_value(self, data):
+        for name, field in self.fields.items():
+            if not isinstance(field, serializers.CharField) and data.get(name) == "":
+                raise serializers.ValidationError({name: ["must not be empty."]})
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(serializers.Serializer):
+    """A JSON object that names only fields this serializer knows (400 naming the first other)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = [name for name in data if name not in self.fields]
+            if unknown:
+                raise serializers.ValidationError(
+                    {unknown[0]: [f"Unrecognized request argument supplied: {unknown[0]}"]}
+                )
+        return super().to_internal_value(data)
+
+
+class OptionalFlag(serializers.BooleanField):
+    """A flag that is absent when not given (DRF reads an absent flag of a query as false)."""
+
+    default_empty_html = serializers.empty
+
+
+class PageQuery(QuerySerializer):
     limit = serializers.IntegerField(
         min_value=1, max_value=100, required=False, help_text="Items per page (1–100, default 20)."
     )
@@ -39,19 +68,17 @@ class LawQuery(PageQuery):
         required=False,
         help_text="憲法 / 法律 / 命令, or constitution / act / regulation.",
     )
-    in_force = serializers.BooleanField(
-        required=False, allow_null=True, default=None, help_text="true: in force; false: abolished."
-    )
+    in_force = OptionalFlag(required=False, help_text="true: in force; false: abolished.")
 
 
-class SearchQuery(serializers.Serializer):
+class SearchQuery(QuerySerializer):
     q = text_field(
         max_length=2000, required=True, help_text="A question or words, Chinese or English."
     )
     limit = serializers.IntegerField(min_value=1, max_value=20, required=False, default=5)
 
 
-class ResolveQuery(serializers.Serializer):
+class ResolveQuery(QuerySerializer):
     cite = text_field(
         max_length=200,
         required=True,
@@ -186,7 +213,7 @@ def money(help_text: str) -> serializers.DecimalField:
     return serializers.DecimalField(**MONEY, required=False, help_text=f"NT$. {help_text}")
 
 
-class ServiceInput(serializers.Serializer):
+class ServiceInput(StrictSerializer):
     years = serializers.IntegerField(min_value=0, max_value=80, required=False, default=0)
     months = serializers.IntegerField(min_value=0, max_value=960, required=False, default=0)
     days = serializers.IntegerField(min_value=0, max_value=366, required=False, default=0)
@@ -200,7 +227,7 @@ class BoundedDate(serializers.DateField):
         return day
 
 
-class CalculationInput(serializers.Serializer):
+class CalculationInput(StrictSerializer):
     kind = serializers.ChoiceField(
         choices=["severance", "notice", "annual_leave", "overtime", "average_wage"],
         required=False,
@@ -261,15 +288,6 @@ class CalculationInput(serializers.Serializer):
         required=False,
         help_text="Overtime: hours in the month (checked against 46).",
     )
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = [name for name in data if name not in self.fields]
-            if unknown:
-                raise serializers.ValidationError(
-                    {unknown[0]: [f"Unrecognized request argument supplied: {unknown[0]}"]}
-                )
-        return super().to_internal_value(data)
 
     def validate(self, data: dict) -> dict:
         if not data.get("kind") and not data.get("question"):

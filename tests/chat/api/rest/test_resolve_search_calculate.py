@@ -160,6 +160,8 @@ def test_the_same_from_a_question_in_words(client):
         ({"kind": "severance", "service": {"years": -1}}, "service.years", "invalid_value"),
         ({"kind": "average_wage", "wages": [1, "x"]}, "wages.1", "invalid_value"),
         ({"kind": "severance", "salary": 1}, "salary", "invalid_value"),
+        ({"kind": "severance", "service": {"weeks": 1}}, "service.weeks", "invalid_value"),
+        ({"question": "   "}, "question", "invalid_value"),
     ],
 )
 def test_bad_calculation_input_is_a_400_naming_the_field(client, body, param, code):
