@@ -31,16 +31,52 @@ class QuerySerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def json_type_of(field) -> tuple[type, ...]:
+    """The JSON types a body field takes (DRF alone would also read "5" as 5, and 5 as "5")."""
+    if isinstance(field, serializers.BooleanField):
+        return (bool,)
+    if isinstance(field, serializers.IntegerField):
+        return (int, float)  # 176.0 is a JSON integer
+    if isinstance(field, serializers.DecimalField | serializers.FloatField):
+        return (int, float)
+    if isinstance(field, serializers.ListField):
+        return (list,)
+    if isinstance(field, serializers.Serializer):
+        return (dict,)
+    return (str,)
+
+
+def json_type_problem(field, value) -> str | None:
+    wanted = json_type_of(field)
+    if value is None or (isinstance(value, bool) and bool not in wanted):
+        return "has the wrong type."
+    if not isinstance(value, wanted):
+        return "has the wrong type."
+    integer = isinstance(field, serializers.IntegerField)
+    if integer and isinstance(value, float) and not value.is_integer():
+        return "must be an integer."
+    return None
+
+
 class StrictSerializer(serializers.Serializer):
-    """A JSON object that names only fields this serializer knows (400 naming the first other)."""
+    """A JSON object that names only fields this serializer knows, each of its JSON type
+    (400 naming the first field that is not)."""
 
     def to_internal_value(self, data):
         if isinstance(data, dict):
-            unknown = [name for name in data if name not in self.fields]
-            if unknown:
-                raise serializers.ValidationError(
-                    {unknown[0]: [f"Unrecognized request argument supplied: {unknown[0]}"]}
-                )
+            for name, value in data.items():
+                field = self.fields.get(name)
+                if field is None:
+                    raise serializers.ValidationError(
+                        {name: [f"Unrecognized request argument supplied: {name}"]}
+                    )
+                problem = json_type_problem(field, value)
+                if problem and not isinstance(field, serializers.Serializer):
+                    raise serializers.ValidationError({name: [problem]})
+                if isinstance(field, serializers.ListField):
+                    for index, item in enumerate(value):
+                        if problem := json_type_problem(field.child, item):
+                            raise serializers.ValidationError({name: {index: [problem]}})
         return super().to_internal_value(data)
 
 

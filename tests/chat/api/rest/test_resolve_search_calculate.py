@@ -115,7 +115,7 @@ def test_structured_annual_leave_and_overtime(client):
     assert leave["value"] == 14 and "days" in leave["result"]
     overtime = client.post(
         "/v1/calculations",
-        {"kind": "overtime", "monthly_wage": "36000", "workday_overtime_hours": 3},
+        {"kind": "overtime", "monthly_wage": 36000, "workday_overtime_hours": 3},
         format="json",
     ).json()["data"][0]
     assert overtime["value"] == 150 * 2 * 4 // 3 + 250  # 400 + 1 h at 5/3 of 150
@@ -150,6 +150,10 @@ def test_the_same_from_a_question_in_words(client):
         ({"kind": "bonus"}, "kind", "invalid_value"),
         ({"kind": "severance", "monthly_wage": -1}, "monthly_wage", "invalid_value"),
         ({"kind": "severance", "monthly_wage": "lots"}, "monthly_wage", "invalid_value"),
+        ({"kind": "severance", "monthly_wage": "45000"}, "monthly_wage", "invalid_value"),
+        ({"kind": "severance", "monthly_wage": True}, "monthly_wage", "invalid_value"),
+        ({"question": 0}, "question", "invalid_value"),
+        ({"kind": "average_wage", "period_days": 30.5}, "period_days", "invalid_value"),
         ({"kind": "severance", "hired": "2020-13-01"}, "hired", "invalid_value"),
         ({"kind": "severance", "hired": "1800-01-01"}, "hired", "invalid_value"),
         (
