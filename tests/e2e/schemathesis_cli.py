@@ -17,7 +17,7 @@ def _described(f, *args, **kwargs):
     try:
         return _describe(f, *args, **kwargs)
     except SystemError:
-        return lambda_sources.format_lambda("<unknown>")
+        return "lambda: <unknown>"
 
 
 lambda_sources._lambda_description = _described

@@ -23,10 +23,13 @@ from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
 from mcp.server.transport_security import TransportSecuritySettings
 
 from api_keys.limits import LimitRefused, limits_acquire
+from chat.answering.errors import AnswerError
 from chat.api.auth import authenticate_header
 from chat.api.errors import ApiError, api_error
 from chat.api.mcp.tools import TOOLS, ToolFailed, Usage, tool_run
 from chat.api.request_record import RequestRecord
+from chat.api.rest.errors import INDEX_MISSING
+from laws.index import IndexMissing
 
 logger = logging.getLogger(__name__)
 RECORD = "lawbot.record"  # the ASGI scope key the request's RequestRecord travels under
@@ -77,8 +80,10 @@ async def _call_tool(ctx, params: types.CallToolRequestParams) -> types.CallTool
         )
     except ToolFailed as exc:
         return _failed(str(exc))
-    except ApiError as exc:  # the index is not built, an upstream LLM failed
+    except AnswerError as exc:  # an upstream LLM failed
         return _failed(exc.message)
+    except IndexMissing:
+        return _failed(INDEX_MISSING.message)
     finally:
         if record is not None:
             record.model = usage.model
