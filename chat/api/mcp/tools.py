@@ -17,6 +17,7 @@ from chat.api.rest.calculation_adapter import calculation_json, calculations_run
 from chat.api.rest.errors import validation_error
 from chat.api.rest.schema import serializer_schema
 from chat.api.rest.views import hit_json
+from laws.citations import article_citations
 from laws.lookup import CitationNotFound, citation_resolve, laws_matching
 from laws.models import Article, Law
 from laws.search import search
@@ -61,9 +62,15 @@ def _law_named(name: str) -> Law:
     return law
 
 
+def _article_number(text: str) -> str:
+    """「17」「10-1」「第十條之一」「Article 17」 → "17", "10-1" (as the corpus numbers them)."""
+    found = article_citations(text if "條" in text else f"第{text}條", [])
+    return found[0].number if found else text
+
+
 def _get_article(arguments: dict) -> dict:
     law = _law_named(arguments["law"].strip())
-    number = arguments["article"].strip().removeprefix("第").removesuffix("條").replace("之", "-")
+    number = _article_number(arguments["article"].strip())
     article = Article.objects.filter(law=law, number=number).select_related("law").first()
     if article is None:
         raise ToolFailed(f"{law.name} ({law.pcode}) has no article {number}.")
