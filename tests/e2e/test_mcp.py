@@ -124,3 +124,5 @@ async def test_raw_json_rpc_over_http(lawbot_server):
     result = response.json()["result"]
     assert result["structuredContent"]["article"]["title"] == "民法 第 184 條"
     assert response.headers["x-request-id"].startswith("req_")
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "content-security-policy" in response.headers

@@ -163,6 +163,7 @@ class McpEndpoint:
                     "headers": [
                         *message.get("headers", []),
                         (b"x-request-id", record.request_id.encode()),
+                        *security_headers(),
                     ],
                 }
             await send(message)
@@ -185,6 +186,16 @@ class McpEndpoint:
         finally:
             record.status = status
             await asyncio.shield(record.save())
+
+
+def security_headers() -> list[tuple[bytes, bytes]]:
+    """The headers Django's middleware gives every other API response (this app is not Django's)."""
+    headers = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
+    if settings.SECURE_REFERRER_POLICY:
+        headers.append((b"referrer-policy", settings.SECURE_REFERRER_POLICY.encode()))
+    if settings.LAWBOT_CSP:
+        headers.append((b"content-security-policy", settings.LAWBOT_CSP.encode()))
+    return headers
 
 
 async def _send_error(error: ApiError, send) -> None:
