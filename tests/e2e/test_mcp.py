@@ -126,3 +126,15 @@ async def test_raw_json_rpc_over_http(lawbot_server):
     assert response.headers["x-request-id"].startswith("req_")
     assert response.headers["x-content-type-options"] == "nosniff"
     assert "content-security-policy" in response.headers
+
+
+@pytest.mark.parametrize("method", ["GET", "DELETE", "PUT"])
+async def test_only_post_is_served(lawbot_server, method):
+    response = httpx.request(
+        method,
+        f"{lawbot_server.url}/mcp",
+        headers={"Authorization": f"Bearer {lawbot_server.secret}", "Accept": "text/event-stream"},
+        timeout=10,
+    )
+    assert response.status_code == 405 and response.headers["allow"] == "POST"
+    assert response.json()["error"]["code"] == "method_not_allowed"

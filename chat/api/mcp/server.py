@@ -169,6 +169,18 @@ class McpEndpoint:
             await send(message)
 
         try:
+            if scope["method"] != "POST":
+                # Stateless: no session to DELETE and no stream to GET (the spec's 405 for a server
+                # that offers none); the SDK would hold a GET open with nothing ever to send.
+                error = ApiError(
+                    405,
+                    f"Method {scope['method']} is not allowed on {scope['path']}; send JSON-RPC by POST.",
+                    code="method_not_allowed",
+                    headers={"Allow": "POST"},
+                )
+                record.fail(error)
+                await _send_error(error, sending)
+                return
             try:
                 record.api_key = await authenticate_header(
                     headers.get(b"authorization", b"").decode("latin-1")

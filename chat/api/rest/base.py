@@ -70,12 +70,7 @@ class LawbotApiView(APIView):
             raise MethodNotAllowed(request.method)  # before the key, as on the chat endpoints
         super().initial(request, *args, **kwargs)  # authentication
         self.record.api_key = request.auth
+        # No model: a key restricted to some models may still read the law.
         self.record.lease = async_to_sync(limits_acquire)(
-            api_key=request.auth,
-            model=self.limits_model(request),
-            request_id=self.record.request_id,
+            api_key=request.auth, model=None, request_id=self.record.request_id
         )
-
-    def limits_model(self, request) -> str | None:
-        """The model the request uses, checked against the key's list; None: no model."""
-        return None
