@@ -11,6 +11,13 @@ SUBPARAGRAPH_RE = re.compile(r"^(?P<n>[一二三四五六七八九十百]+)\s*�
 ITEM_RE = re.compile(r"^[（(](?P<n>[一二三四五六七八九十百]+)[)）]\s*")
 
 
+DELETED = {"（刪除）", "(刪除)", "刪除"}  # an article repealed in place keeps its number
+
+
+def is_deleted(content: str) -> bool:
+    return content.strip() in DELETED
+
+
 @dataclass
 class Item:
     number: int

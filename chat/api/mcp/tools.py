@@ -7,13 +7,18 @@ from typing import Any
 
 from asgiref.sync import sync_to_async
 from django.db import close_old_connections
+from rest_framework.exceptions import ValidationError
 
 from chat.answering.catalogue import DEFAULT_MODEL, MODELS
 from chat.answering.pipeline import AnswerOptions, answer_aprepare, engine_open
 from chat.answering.stopping import Finish
 from chat.answering.turns import Turn
 from chat.api.rest import serializers as s
-from chat.api.rest.calculation_adapter import calculation_json, calculations_run
+from chat.api.rest.calculation_adapter import (
+    CalculationRefused,
+    calculation_json,
+    calculations_run,
+)
 from chat.api.rest.errors import validation_error
 from chat.api.rest.schema import serializer_schema
 from chat.api.rest.views import hit_json
@@ -94,12 +99,12 @@ def _resolve(arguments: dict) -> dict:
 def _calculate(arguments: dict) -> dict:
     serializer = s.CalculationInput(data=arguments)
     if not serializer.is_valid():
-        from rest_framework.exceptions import ValidationError
-
         raise ToolFailed(validation_error(ValidationError(serializer.errors)).message)
-    return {
-        "calculations": [calculation_json(c) for c in calculations_run(serializer.validated_data)]
-    }
+    try:
+        found = calculations_run(serializer.validated_data)
+    except CalculationRefused as exc:
+        raise ToolFailed(f"Invalid value for '{exc.param}': {exc.message}") from exc
+    return {"calculations": [calculation_json(c) for c in found]}
 
 
 def _database(work):

@@ -1,58 +1,43 @@
 """Structured calculator input (POST /calculations, the MCP tool `calculate`) → the labour
 calculators, and their Calculation → JSON. The one place that knows how the calculators are
-entered: today through labour.parsing.Facts and the calculator functions; when labour/ gains its
-own structured entry point, only this module changes."""
+entered: labour.structured.calculate_structured for typed inputs (it refuses the inputs a kind
+does not take, and contradictory ones, naming them), labour.calculate for a question in words."""
 
 from datetime import date
-from decimal import Decimal
-from fractions import Fraction
 
 from labour import Calculation, calculate
-from labour.overtime import overtime
-from labour.parsing import Facts
-from labour.service_length import Service
-from labour.severance import severance
-from labour.tenure import annual_leave, notice
-from labour.wages import average_wage
+from labour.structured import CalculationInputError, calculate_structured
 from laws.models import Article
 from laws.text import is_english
 
-KINDS = ("severance", "notice", "annual_leave", "overtime", "average_wage")
 ARTICLE_URL = "https://law.moj.gov.tw/LawClass/LawSingle.aspx?pcode={pcode}&flno={number}"
+# The API's field → labour.structured's input, where the names differ.
+INPUT_NAMES = {
+    "workday_overtime_hours": "workday_extra",
+    "month_overtime_hours": "month_overtime",
+}
+API_NAMES = {inner: outer for outer, inner in INPUT_NAMES.items()}
+NOT_INPUTS = {"kind", "question", "language", "today"}
 
 
-def _decimal(value) -> Decimal | None:
-    return None if value is None else Decimal(value)
+class CalculationRefused(Exception):
+    """Typed inputs the calculators cannot use; `param` names the API field."""
+
+    def __init__(self, message: str, *, param: str):
+        super().__init__(message)
+        self.message, self.param = message, param
 
 
-def _fraction(value) -> Fraction | None:
-    return None if value is None else Fraction(Decimal(value))
-
-
-def facts_from(data: dict) -> Facts:
-    """The validated structured input as the calculators' Facts."""
-    service = data.get("service")
-    return Facts(
-        monthly_wage=_decimal(data.get("monthly_wage")),
-        average_wage=_decimal(data.get("average_wage")),
-        hourly_wage=_decimal(data.get("hourly_wage")),
-        wages=[Decimal(w) for w in data.get("wages") or []],
-        wages_total=_decimal(data.get("wages_total")),
-        period_days=data.get("period_days"),
-        service=Service.of(**service) if service else None,
-        hired=data.get("hired"),
-        left=data.get("left"),
-        system=data.get("system"),
-        workday_hours=_fraction(data.get("workday_hours")),
-        workday_extra=_fraction(data.get("workday_overtime_hours")),
-        rest_day_hours=_fraction(data.get("rest_day_hours")),
-        month_overtime=_fraction(data.get("month_overtime_hours")),
-    )
+def _api_param(param: str) -> str:
+    """labour's `wages[2]` / `workday_extra` → the API's `wages.2` / `workday_overtime_hours`."""
+    if param.startswith("wages[") and param.endswith("]"):
+        return f"wages.{param[6:-1]}"
+    return API_NAMES.get(param, param)
 
 
 def calculations_run(data: dict, *, today: date | None = None) -> list[Calculation]:
-    """One calculation of `kind` from structured input, or those a `question` asks for (all of
-    them, or only `kind`'s when both are given)."""
+    """One calculation of `kind` from typed input, or those a `question` asks for (all of
+    them, or only `kind`'s when both are given). Raises CalculationRefused."""
     language = data.get("language")
     english = language == "en" or (language is None and is_english(data.get("question") or ""))
     today = data.get("today") or today or date.today()
@@ -60,26 +45,29 @@ def calculations_run(data: dict, *, today: date | None = None) -> list[Calculati
         found = calculate(data["question"], english=english, today=today)
         kind = data.get("kind")
         return [c for c in found if c.kind == kind] if kind else found
-    facts = facts_from(data)
-    kind = data["kind"]
-    if kind == "severance":
-        return [severance(facts, english=english, today=today)]
-    if kind == "notice":
-        return [notice(facts, english=english, today=today)]
-    if kind == "annual_leave":
-        return [annual_leave(facts, english=english, today=today)]
-    if kind == "overtime":
-        return [overtime(facts, english=english)]
-    return [average_wage(facts, english=english)]
+    inputs = {
+        INPUT_NAMES.get(name, name): value
+        for name, value in data.items()
+        if name not in NOT_INPUTS and value is not None
+    }
+    if "service" in inputs:
+        inputs["service"] = dict(inputs["service"])
+    try:
+        return [calculate_structured(data["kind"], english=english, today=today, **inputs)]
+    except CalculationInputError as exc:
+        param = _api_param(exc.param)
+        message = exc.message.replace(exc.param, param) if exc.param != param else exc.message
+        raise CalculationRefused(message, param=param) from exc
 
 
 def calculation_json(calc: Calculation) -> dict:
+    wanted = set(calc.articles)
     titles = {
         (pcode, number): f"{name} 第 {number} 條"
         for pcode, number, name in Article.objects.filter(
-            law__pcode__in={p for p, _ in calc.articles}
+            law__pcode__in={p for p, _ in wanted}
         ).values_list("law__pcode", "number", "law__name")
-        if (pcode, number) in set(calc.articles)
+        if (pcode, number) in wanted
     }
     return {
         "object": "calculation",

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from laws.lookup import LEVELS
 from laws.models import Article, Law
-from laws.structure import paragraphs
+from laws.structure import is_deleted, paragraphs
 
 NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL; DRF refuses it, the schema says so
 
@@ -196,13 +196,14 @@ class ArticleOut(serializers.Serializer):
     title = serializers.CharField()
     chapter = serializers.CharField(help_text="The nearest heading above it.")
     text = serializers.CharField(source="content")
-    deleted = serializers.BooleanField(
-        source="is_repealed", help_text="The article reads （刪除）."
-    )
+    deleted = serializers.SerializerMethodField()
     url = serializers.CharField(help_text="The official text of the article.")
     paragraphs = serializers.SerializerMethodField()
     # A method field's schema, for the OpenAPI generator (chat/api/rest/schema.py).
-    method_schemas = {"paragraphs": ParagraphOut(many=True)}
+    method_schemas = {
+        "paragraphs": ParagraphOut(many=True),
+        "deleted": serializers.BooleanField(help_text="The article reads （刪除）."),
+    }
 
     def get_object(self, article) -> str:
         return "article"
@@ -213,8 +214,11 @@ class ArticleOut(serializers.Serializer):
     def get_law(self, article: Article) -> str:
         return article.law.name
 
+    def get_deleted(self, article: Article) -> bool:
+        return is_deleted(article.content)
+
     def get_paragraphs(self, article: Article) -> list:
-        if article.is_repealed:
+        if is_deleted(article.content):
             return []
         return ParagraphOut(paragraphs(article.content), many=True).data
 
@@ -286,13 +290,13 @@ class CalculationInput(StrictSerializer):
     hourly_wage = money("Hourly wage (overtime).")
     wages = serializers.ListField(
         child=serializers.DecimalField(**MONEY),
-        max_length=12,
+        max_length=6,
         required=False,
         help_text="The last months' wages, oldest first (average wage).",
     )
     wages_total = money("The last six months' wages in total (average wage).")
     period_days = serializers.IntegerField(
-        min_value=1, max_value=400, required=False, help_text="Calendar days of those months."
+        min_value=1, max_value=184, required=False, help_text="Calendar days of those months."
     )
     service = ServiceInput(required=False, help_text="Length of service, when no dates are given.")
     hired = BoundedDate(required=False, **DATE)

@@ -8,7 +8,11 @@ from chat.api.endpoint import request_body
 from chat.api.errors import ApiError, invalid
 from chat.api.rest import serializers as s
 from chat.api.rest.base import LawbotApiView
-from chat.api.rest.calculation_adapter import calculation_json, calculations_run
+from chat.api.rest.calculation_adapter import (
+    CalculationRefused,
+    calculation_json,
+    calculations_run,
+)
 from chat.api.rest.pagination import ListCursor
 from laws.lookup import CitationNotFound, citation_resolve, laws_matching
 from laws.models import Article, Law
@@ -131,5 +135,8 @@ class Calculations(LawbotApiView):
         if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
             raise invalid("Content-Type must be application/json.", code="invalid_content_type")
         data = validated(s.CalculationInput, _json_body(raw))
-        found = calculations_run(data)
+        try:
+            found = calculations_run(data)
+        except CalculationRefused as exc:
+            raise invalid(exc.message, param=exc.param) from exc
         return Response({"object": "list", "data": [calculation_json(c) for c in found]})

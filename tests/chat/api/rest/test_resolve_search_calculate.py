@@ -153,6 +153,19 @@ def test_the_same_from_a_question_in_words(client):
         ({"kind": "severance", "monthly_wage": "45000"}, "monthly_wage", "invalid_value"),
         ({"kind": "severance", "monthly_wage": True}, "monthly_wage", "invalid_value"),
         ({"question": 0}, "question", "invalid_value"),
+        # What labour.structured refuses, named by the API's own field names:
+        ({"kind": "severance", "hourly_wage": 200}, "hourly_wage", "invalid_value"),
+        ({"kind": "severance", "monthly_wage": 0}, "monthly_wage", "invalid_value"),
+        (
+            {"kind": "overtime", "workday_hours": 9, "workday_overtime_hours": 1},
+            "workday_overtime_hours",
+            "invalid_value",
+        ),
+        (
+            {"kind": "notice", "service": {"years": 1}, "hired": "2020-01-01"},
+            "service",
+            "invalid_value",
+        ),
         ({"kind": "average_wage", "period_days": 30.5}, "period_days", "invalid_value"),
         ({"kind": "severance", "hired": "2020-13-01"}, "hired", "invalid_value"),
         ({"kind": "severance", "hired": "1800-01-01"}, "hired", "invalid_value"),
