@@ -134,7 +134,9 @@ async def _ask(arguments: dict, api_key, usage: Usage) -> dict:
     return {"answer": text, "model": model, "citations": prepared.citations}
 
 
-QUESTION = {"type": "string", "minLength": 1, "maxLength": 4000}
+# The pipeline's calculators read numbers in time quadratic in a run of digits (bench/RESULTS.md):
+# a question is bounded so one call cannot hold the worker's database thread for long.
+QUESTION = {"type": "string", "minLength": 1, "maxLength": 500}
 TOOLS: dict[str, dict[str, Any]] = {
     "search_laws": {
         "title": "Search Taiwan's laws",

@@ -274,10 +274,10 @@ class CalculationInput(StrictSerializer):
         help_text="What to compute. Required unless `question` is given (then it picks one "
         "of the calculations the question asks for).",
     )
-    # A case in a few sentences; the calculators' reading of numbers grows with the square of the
-    # text's length (2,000 characters of digits: 6 s), so a calculation's question is kept short.
+    # A case in a sentence or two; the calculators' reading of numbers grows with the square of a
+    # run of digits' length (300: 0.3 s, 2,000: 30 s on a loaded machine), so it is kept short.
     question = serializers.CharField(
-        max_length=500,
+        max_length=300,
         required=False,
         help_text="The case in words (「月薪4萬5，年資3年6個月，被資遣可以拿多少？」): the numbers "
         "are read from it, as the chat answers do; the structured fields are then ignored.",
