@@ -143,9 +143,10 @@ async def _count_request(api_key: ApiKey, now: float) -> int:
         return 1
 
 
-async def limits_acquire(*, api_key: ApiKey, model: str, request_id: str) -> Lease:
-    """Checks the key's model list and limits; raises LimitRefused for the first one exceeded."""
-    if not api_key.allows_model(model):
+async def limits_acquire(*, api_key: ApiKey, model: str | None, request_id: str) -> Lease:
+    """Checks the key's model list (model None: a request that uses no model, such as the REST
+    resources over the corpus) and limits; raises LimitRefused for the first one exceeded."""
+    if model is not None and not api_key.allows_model(model):
         raise LimitRefused(
             403,
             f"This API key may not use the model '{model}'.",

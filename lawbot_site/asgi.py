@@ -24,8 +24,9 @@ pages = get_asgi_application()
 from django.conf import settings  # noqa: E402  (after Django is set up)
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
+from chat.api.mcp.server import mcp_endpoint  # noqa: E402
 from lawbot_site.admission import admitted  # noqa: E402
-from lawbot_site.routing import takes_lean_handler  # noqa: E402
+from lawbot_site.routing import MCP_PATHS, takes_lean_handler  # noqa: E402
 
 API_MIDDLEWARE = [
     "lawbot_site.middleware.InlineSecurityMiddleware",
@@ -79,6 +80,8 @@ gc.set_threshold(700, 10, 100)
 
 
 async def application(scope, receive, send):
+    if scope["type"] == "http" and scope["path"].rstrip("/") in MCP_PATHS:
+        return await admitted(mcp_endpoint, scope, receive, send)
     if scope["type"] == "http" and takes_lean_handler(scope["path"]):
         return await admitted(api, scope, receive, send)
     return await pages(scope, receive, send)

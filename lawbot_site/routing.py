@@ -2,8 +2,23 @@
 not-found middleware share."""
 
 # Served at the root and under /v1 (SPEC: the SDKs append paths to whatever base_url they get).
-API_ROOTS = ("chat/completions", "models", "healthz", "openapi.json")
+API_ROOTS = (
+    "chat/completions",
+    "models",
+    "healthz",
+    "openapi.json",
+    # The REST resources (chat/api/rest) and the MCP endpoint (chat/api/mcp).
+    "laws",
+    "articles",
+    "search",
+    "calculations",
+    "mcp",
+)
 LEAN_PREFIXES = tuple(f"/{root}" for root in API_ROOTS) + tuple(f"/v1/{root}" for root in API_ROOTS)
+
+
+# The MCP endpoint is an ASGI app of its own (the MCP SDK's transport), not a Django view.
+MCP_PATHS = ("/mcp", "/v1/mcp")
 
 
 def is_api_path(path: str) -> bool:

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "servestatic",
     "django.contrib.staticfiles",
     "channels",
+    "rest_framework",
     "lawbot_site",
     "laws",
     "chat",
@@ -70,6 +71,17 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+
+# --- The REST resources (chat/api/rest): key auth, limits and the error format are set on their
+# base view; these make the rest of DRF agree (no session user, the API's error JSON). ---
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "chat.api.rest.errors.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
 
 # --- Security headers, on pages and API alike ---
 # No inline script or style anywhere: pages load theirs from /static/.

@@ -18,7 +18,11 @@ INVALID_KEY = (
 
 
 async def authenticate(request: HttpRequest) -> ApiKey:
-    header = request.headers.get("Authorization", "")
+    return await authenticate_header(request.headers.get("Authorization", ""))
+
+
+async def authenticate_header(header: str) -> ApiKey:
+    """The usable key an Authorization header carries; ApiError 401 otherwise."""
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise ApiError(

@@ -17,6 +17,8 @@ from chat.api.openapi_schemas import (
     USAGE,
     ref,
 )
+from chat.api.rest.schema import components as rest_components
+from chat.api.rest.schema import rest_paths
 
 JSON = "application/json"
 
@@ -155,7 +157,7 @@ def openapi_schema() -> dict:
         },
         "servers": [{"url": "/v1"}, {"url": "/"}],
         "security": [{"bearerAuth": []}],
-        "paths": PATHS,
+        "paths": {**PATHS, **rest_paths(_errors)},
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
@@ -176,6 +178,7 @@ def openapi_schema() -> dict:
                     "Health": HEALTH,
                     "Error": ERROR,
                 },
+                rest_components(),
             ),
         },
     }

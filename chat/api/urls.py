@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from chat.api import views as api_views
 
@@ -9,4 +9,5 @@ urlpatterns = [
     path("healthz", api_views.healthz),
     path("openapi.json", api_views.openapi_json),
     path("docs", api_views.docs),
+    path("", include("chat.api.rest.urls")),
 ]

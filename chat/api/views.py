@@ -114,6 +114,13 @@ def docs(request: HttpRequest) -> HttpResponse:
         "servers": schema["servers"],
         "schema_url": request.path.removesuffix("docs") + "openapi.json",
         "operations": operations(schema),
-        "objects": schemas(schema, ["Message", "TextPart", "Completion", "Citation", "Error"]),
+        "objects": schemas(
+            schema,
+            [
+                *("Message", "TextPart", "Completion", "Citation", "Error"),
+                *("Law", "LawDetail", "Article", "Paragraph", "ArticleCitation", "SearchHit"),
+                *("CalculationInput", "Calculation"),
+            ],
+        ),
     }
     return render(request, "api/docs.html", context)

@@ -20,7 +20,8 @@ EXAMPLES = int(os.environ.get("LAWBOT_FUZZ_EXAMPLES", "40"))
 SEED = os.environ.get("LAWBOT_FUZZ_SEED", "20261125")
 MIN_REQUESTS = 1000
 REQUEST_LINE = re.compile(rb'"[A-Z]+ /\S*" \d{3} ')
-SCHEMATHESIS = Path(sys.executable).with_name("st")
+SCHEMATHESIS = [sys.executable, str(Path(__file__).with_name("schemathesis_cli.py"))]
+CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +51,8 @@ def served_requests(server) -> int:
 def fuzz(server, tmp_path: Path, *extra: str) -> str:
     result = subprocess.run(
         [
-            str(SCHEMATHESIS),
+            *SCHEMATHESIS,
+            f"--config-file={CONFIG}",
             "run",
             f"{server.url}/v1/openapi.json",
             "--checks=all",

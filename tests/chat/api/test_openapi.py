@@ -9,6 +9,15 @@ from chat.api.chat_request import KNOWN
 from chat.api.openapi import openapi_schema
 
 pytestmark = pytest.mark.django_db
+REST_PATHS = {
+    "/laws",
+    "/laws/{pcode}",
+    "/laws/{pcode}/articles",
+    "/laws/{pcode}/articles/{number}",
+    "/articles/resolve",
+    "/search",
+    "/calculations",
+}
 
 
 @pytest.mark.asyncio
@@ -24,6 +33,7 @@ async def test_the_schema_is_served_without_a_key(path):
         "/models",
         "/models/{model}",
         "/healthz",
+        *REST_PATHS,
     }
 
 
@@ -65,6 +75,7 @@ def test_the_schema_loads_in_schemathesis():
         ("GET", "/models"),
         ("GET", "/models/{model}"),
         ("GET", "/healthz"),
+        *((("POST" if p == "/calculations" else "GET"), p) for p in REST_PATHS),
     }
 
 
@@ -74,7 +85,13 @@ def test_the_docs_page_lists_endpoints_fields_and_responses(path):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
     html = response.content.decode()
-    for text in ("POST /chat/completions", "GET /models/{model}", "GET /healthz"):
+    for text in (
+        "POST /chat/completions",
+        "GET /models/{model}",
+        "GET /healthz",
+        "GET /laws/{pcode}/articles/{number}",
+        "POST /calculations",
+    ):
         assert text in html
     for field in KNOWN:
         assert f"<code>{field}</code>" in html
