@@ -24,7 +24,8 @@ from laws.text import bigram_keys
 CITED = 5  # retrieved articles an answer cites at most
 STEPS = 4  # next steps shown at most
 ALWAYS = ("citation", "calculation")
-OVERLAP_SHARE = 0.5  # hit reasons that pass the floor whatever their law
+OVERLAP_SHARE = 0.3
+LEADING = 1
 
 
 @dataclass
@@ -65,7 +66,7 @@ def relevant(
     hits = result.hits
     if not hits:
         return []
-    laws = asked.named | asked.topical | {hits[0].article.law_id}
+    laws = asked.named | asked.topical | {hit.article.law_id for hit in hits[:LEADING]}
     floor = OVERLAP_SHARE * _overlap(hits[0], words)
     kept = [
         hit
@@ -103,7 +104,9 @@ def answer_plan(
         key = (hit.article.law.pcode, hit.article.number)
         if key not in index:
             index[key] = len(cited)
-            cited.append(Cited(hit, best_paragraph(hit.article.content, words)))
+            # An article the question cites by number is what was asked for: all of it.
+            unit = None if hit.reason == "citation" else best_paragraph(hit.article.content, words)
+            cited.append(Cited(hit, unit))
         return index[key]
 
     plan = Plan(cited)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # the pipeline imports the engines; they only read what it pr
     from chat.answering.pipeline import PreparedAnswer
 
 PIECE_RE = re.compile(r".{1,12}?(?:[，。；：、！？\n]|\s|$)|.{12}", re.S)
-LEAD_LIMIT = 220  # characters of the deciding paragraph in the direct answer; the list has it all
+LEAD_LIMIT = 160  # characters of the deciding paragraph in the direct answer; the list has it all
 
 ZH = {
     "lead": "**簡答**：",
@@ -34,7 +34,7 @@ ZH = {
     "calculation": "## 試算",
     "calculation_intro": "依您提供的數字，按法定方式計算如下（結果僅供參考）：",
     "notes": "## 說明",
-    "note_order": "- 方括號編號 [1]、[2] 對應下方「引用條文」清單；每條只引與問題相關的項、款，點選條號可開啟全國法規資料庫的全文。",
+    "note_order": "- 方括號中的編號對應下方「引用條文」清單；每條只引與問題相關的項、款，點選條號可開啟全國法規資料庫的全文。",
     "note_detail": "- 若您能提供更多細節（例如年資、金額、日期），可以得到更具體的說明。",
     "none": "我在法規資料庫中找不到與您的問題直接相關的條文。請試著加上法規名稱或條號，例如「勞基法第38條」，或換個說法描述您的情況。",
     "disclaimer": "*以上為法律資訊，不構成法律意見；具體個案請諮詢律師或主管機關。*",
@@ -53,7 +53,7 @@ EN = {
     "calculation": "## Calculation",
     "calculation_intro": "From the numbers you gave, as the law computes it (for reference only):",
     "notes": "## Notes",
-    "note_order": "- The numbers [1], [2] refer to the list of cited articles; each article is quoted only in the paragraphs that matter, and its title links to the full official text.",
+    "note_order": "- The numbers in brackets refer to the list of cited articles; each article is quoted only in the paragraphs that matter, and its title links to the full official text.",
     "note_law": "- The Chinese text is the law; English translations are the Ministry of Justice's, for reference only.",
     "note_detail": "- With more details (length of service, amounts, dates) a more specific explanation is possible.",
     "none": "I could not find provisions in the law database that answer this question directly. Try naming the law or the article, e.g. “Labor Standards Act Article 38”, or describe your situation in other words.",
@@ -100,6 +100,15 @@ def _short(text: str) -> str:
     return text if len(text) <= LEAD_LIMIT else text[:LEAD_LIMIT].rstrip() + "…"
 
 
+def _lead_text(cited: Cited) -> str:
+    return cited.paragraph.text if cited.paragraph else cited.article.content
+
+
+def _lead_quotes_all(cited: Cited) -> bool:
+    """Whether the direct answer quoted the paragraph whole (else the articles quote it)."""
+    return len(_lead_text(cited).replace("\n", "")) <= LEAD_LIMIT
+
+
 def _date(yyyymmdd: str) -> str:
     return f"{yyyymmdd[:4]}-{yyyymmdd[4:6]}-{yyyymmdd[6:8]}" if len(yyyymmdd) == 8 else yyyymmdd
 
@@ -139,7 +148,7 @@ def _lead(prepared: PreparedAnswer) -> str:
         "title": _title(cited.article, english),
         "label": _label(cited, english),
         "marker": _marker(plan.lead[0]),
-        "text": _short(cited.paragraph.text if cited.paragraph else cited.article.content),
+        "text": _short(_lead_text(cited)),
     }
     if english:
         translated = _paragraph_en(cited)
@@ -214,8 +223,9 @@ def answer_blocks(prepared: PreparedAnswer) -> Iterator[str]:
         yield t["disclaimer"]
         return
     quoted = {number for _, number in plan.steps}
-    if not any(calc.value is not None for calc in calculations):
-        quoted.add(plan.lead[0])  # the direct answer quoted it
+    lead = plan.cited[plan.lead[0]]
+    if not any(calc.value is not None for calc in calculations) and _lead_quotes_all(lead):
+        quoted.add(plan.lead[0])
     rest = [(n, cited) for n, cited in enumerate(plan.cited) if n not in quoted]
     if rest:
         yield t["heading"] + "\n\n"
