@@ -98,6 +98,13 @@ def composer_figures(rows: list[dict], show: int) -> dict:
         figures["citations used"] += len(set(markers) & set(range(1, len(citations) + 1)))
         outside = [c for c in citations[:3] if c["pcode"] not in laws[row["domain"]]]
         figures["outside domain in first 3"] += len(outside)
+        plan = getattr(prepared, "plan", None)  # a checkout before the plan had no steps
+        steps = {number for _, number in plan.steps} if plan else set()
+        figures["of them next steps"] += sum(
+            1
+            for number, c in enumerate(citations[:3])
+            if number in steps and c["pcode"] not in laws[row["domain"]]
+        )
         figures["answers with one outside"] += bool(outside)
         if outside and len(outside_examples) < show:
             outside_examples.append((row["domain"], row["q"], [c["title"] for c in outside]))
@@ -168,7 +175,8 @@ def main() -> None:
     print(f"  citations cited in the text: {c['citations used']}/{c['citations']} ({used:.1f}%)")
     print(
         f"  out-of-domain citations among the first three: {c['outside domain in first 3']} "
-        f"(in {c['answers with one outside']} answers)"
+        f"(in {c['answers with one outside']} answers; {c['of them next steps']} of them "
+        "next-step procedures)"
     )
     print(
         f"  recall (a gold article among the citations): {c['recall']}/{n} ({c['recall'] / n:.3f})"

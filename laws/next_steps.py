@@ -109,19 +109,25 @@ def asks_what_to_do(question: str) -> bool:
 
 def dispute_kind(question: str, pcodes: list[str], kinds: list[Kind] | None = None) -> str | None:
     """The kind of dispute: the first kind whose words the question uses, else the kind of the
-    first law (in the answer's order) that marks one."""
+    first law (in the answer's order) that marks one. The table's last kind is the fallback
+    (civil claims: 賠償, 求償 are said of every kind of harm): its words count last."""
     kinds = _tables()[0] if kinds is None else kinds
     english = f" {glossary_key(question)} "
-    for kind in kinds:
-        if any(word in question for word in kind.chinese):
-            return kind.name
-        if any(f" {glossary_key(word)} " in english for word in kind.english):
+
+    def says(kind: Kind) -> bool:
+        return any(word in question for word in kind.chinese) or any(
+            f" {glossary_key(word)} " in english for word in kind.english
+        )
+
+    specific, fallback = kinds[:-1], kinds[-1:]
+    for kind in specific:
+        if says(kind):
             return kind.name
     for pcode in pcodes:
         for kind in kinds:
             if pcode in kind.pcodes:
                 return kind.name
-    return None
+    return next((kind.name for kind in fallback if says(kind)), None)
 
 
 def next_steps(question: str, pcodes: list[str]) -> list[Step]:

@@ -80,3 +80,9 @@ def test_a_question_gets_the_steps_of_its_kind():
         "B0010001:436-8",
         "B0010001:508",
     ]
+
+
+def test_the_fallback_kind_counts_only_when_no_law_decides():
+    # 求償 is the civil fallback's word; the best article's law (個資法) decides first
+    assert dispute_kind("資料外洩可以求償嗎", ["I0050021"]) == "privacy"
+    assert dispute_kind("可以求償嗎", []) == "civil"
