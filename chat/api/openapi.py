@@ -1,20 +1,19 @@
-"""The OpenAPI 3.1 description of the API, kept truthful to chat.api.chat_request by the fuzz test.
-
-Every constraint here is one the server enforces: a request the schema allows is answered, and a
-request it forbids gets a 4xx OpenAI error (tests/e2e/test_fuzz.py runs schemathesis both ways).
+"""The OpenAPI 3.1 description of the API. The request body's schema is exported from the model
+that validates it (chat.api.chat_request, via chat.api.contract), so every constraint here is one
+the server enforces: a request the schema allows is answered, and a request it forbids gets a 4xx
+OpenAI error (tests/e2e/test_fuzz.py runs schemathesis both ways).
 """
 
+from chat.api.chat_request import ChatCompletionRequest
+from chat.api.contract import components, schemas
 from chat.api.openapi_schemas import (
     CHUNK,
     CITATION,
     COMPLETION,
     ERROR,
     HEALTH,
-    MESSAGE,
     MODEL,
-    REQUEST,
     STREAM_EVENT,
-    TEXT_PART,
     USAGE,
     ref,
 )
@@ -165,18 +164,18 @@ def openapi_schema() -> dict:
                     "description": "An API key, `lb-…`.",
                 }
             },
-            "schemas": {
-                "Request": REQUEST,
-                "Message": MESSAGE,
-                "TextPart": TEXT_PART,
-                "Completion": COMPLETION,
-                "Chunk": CHUNK,
-                "StreamEvent": STREAM_EVENT,
-                "Citation": CITATION,
-                "Usage": USAGE,
-                "Model": MODEL,
-                "Health": HEALTH,
-                "Error": ERROR,
-            },
+            "schemas": components(
+                schemas(ChatCompletionRequest, "Request"),
+                {
+                    "Completion": COMPLETION,
+                    "Chunk": CHUNK,
+                    "StreamEvent": STREAM_EVENT,
+                    "Citation": CITATION,
+                    "Usage": USAGE,
+                    "Model": MODEL,
+                    "Health": HEALTH,
+                    "Error": ERROR,
+                },
+            ),
         },
     }
