@@ -185,6 +185,7 @@ class RequestLogAdmin(admin.ModelAdmin):
                     "first_token_ms",
                     "prompt_tokens",
                     "completion_tokens",
+                    "unverified_citations",
                 ]
             },
         ),

@@ -105,6 +105,9 @@ class RequestLog(models.Model):
     first_token_ms = models.PositiveIntegerField(null=True, blank=True)
     prompt_tokens = models.PositiveIntegerField(default=0)
     completion_tokens = models.PositiveIntegerField(default=0)
+    # Citations an upstream LLM wrote that are not among the retrieved articles or do not exist
+    # (flagged in the answer too).
+    unverified_citations = models.PositiveIntegerField(default=0)
     error_code = models.CharField(max_length=64, blank=True)
     error_message = models.TextField(blank=True)
     question = models.TextField(blank=True)

@@ -6,12 +6,33 @@ records every request it received and when its client went away."""
 import asyncio
 import contextlib
 import json
+import re
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
 
 ANSWER = ["依勞動基準法", "第 17 條，", "雇主應發給", "資遣費。"]
+PROMPT_ARTICLE_RE = re.compile(r"^\[(\d+)\] (\S+) 第 (\S+) 條", re.M)
+NOT_SENT = [("中華民國刑法", "271"), ("民法", "1")]  # real articles, cited when not in the prompt
+
+
+def citing_answer(system: str, *, wrongly: bool) -> list[str]:
+    """An answer citing the prompt's articles by [n] and by name, in pieces; `wrongly` adds the
+    three kinds of bad citation Lawbot must flag."""
+    articles = PROMPT_ARTICLE_RE.findall(system)
+    pieces = [f"依{law}第 {number} 條 [{n}]，相關規定如上。" for n, law, number in articles[:2]]
+    if wrongly:
+        sent = {(law, number) for _, law, number in articles}
+        law, number = next(ref for ref in NOT_SENT if ref not in sent)
+        pieces += [
+            f"另見第 {len(articles) + 3} 項說明 [{len(articles) + 3}]。",
+            "依民法第 9999 條，亦同。",
+            f"此外{law}第 {number} 條也有規定。",
+        ]
+    return pieces or ["找不到相關條文。"]
+
+
 USAGE = {"prompt_tokens": 321, "completion_tokens": 54, "total_tokens": 375}
 
 
@@ -32,6 +53,10 @@ class Script:
     message: str = "CUDA out of memory"
     finish_reason: str = "stop"
     usage: dict | None = field(default_factory=lambda: dict(USAGE))
+    # "": send `deltas`. "rightly": answer from the articles in the system prompt, citing each by
+    # its [n] and its law and number. "wrongly": the same, plus a marker past the list, an
+    # article that does not exist and a real one that was not in the prompt.
+    cite: str = ""
 
 
 @dataclass
@@ -161,7 +186,13 @@ class StandInLLM:
             )
 
         await send(chunk({"role": "assistant", "content": ""}))
-        for sent, delta in enumerate(script.deltas):
+        deltas = script.deltas
+        if script.cite:
+            system = next(
+                (m["content"] for m in body.get("messages", []) if m.get("role") == "system"), ""
+            )
+            deltas = citing_answer(system, wrongly=script.cite == "wrongly")
+        for sent, delta in enumerate(deltas):
             if sent == script.fail_after and script.fail:
                 break
             if sent == script.hold_after:

@@ -1,26 +1,79 @@
-"""What an answer cites: the citation objects every surface shows, and the articles a calculation
-rests on placed among the retrieved ones."""
+"""What an answer cites: the citation objects every surface shows, the Ministry's English
+translation of an article where the corpus has one, and the articles a calculation rests on placed
+among the retrieved ones."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db.models import Q
 
+from chat.answering.paragraphs import Paragraph, english_paragraph
 from labour.calculation import Calculation
 from laws.models import Article
 from laws.search import Hit, SearchResult
 
 
-def citation(hit: Hit) -> dict:
+@dataclass(frozen=True)
+class English:
+    """The Ministry's English translation of one article (for reference: the Chinese is the law)."""
+
+    text: str
+    url: str
+    translated: str  # YYYYMMDD the translation was last updated, "" when unknown
+    outdated: bool  # translated before the Chinese text's last amendment
+
+
+def english_of(article: Article) -> English | None:
+    """The article's English translation, or None. The one place that knows where the import
+    keeps it (the fields' names are the translation import's)."""
+    text = getattr(article, "content_en", "") or ""
+    if not text.strip():
+        return None
+    law = article.law
+    translated = str(getattr(law, "translated_date", "") or "").replace("-", "")[:8]
+    amended = (law.modified_date or "")[:8]
+    outdated = bool(translated and amended and translated < amended)
+    return English(text, getattr(law, "url_en", "") or "", translated, outdated)
+
+
+@dataclass(frozen=True)
+class Cited:
+    """One entry of the answer's numbered list: the article and the paragraph the answer quotes."""
+
+    hit: Hit
+    paragraph: Paragraph | None
+
+    @property
+    def article(self) -> Article:
+        return self.hit.article
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.article.law.pcode, self.article.number)
+
+
+def citation(cited: Cited) -> dict:
     """One entry of the `citations` list (SPEC: citations in every surface)."""
-    article = hit.article
-    return {
+    article = cited.article
+    entry = {
         "law": article.law.name,
         "pcode": article.law.pcode,
         "article": article.number,
         "title": f"{article.law.name} 第 {article.number} 條",
         "url": article.url,
         "text": article.content,
+        "paragraph": cited.paragraph.text if cited.paragraph else article.content,
     }
+    if article.law.english_name:
+        entry["law_en"] = article.law.english_name
+    english = english_of(article)
+    if english:
+        entry["text_en"] = english.text
+        paragraph_en = english_paragraph(english.text, cited.paragraph) if cited.paragraph else ""
+        entry["paragraph_en"] = paragraph_en or english.text
+        if english.url:
+            entry["url_en"] = english.url
+    return entry
 
 
 def with_calculation_articles(

@@ -1,7 +1,8 @@
 """The one answer pipeline, for the API (streamed or not) and the chat page alike.
 
 `answer_prepare` runs once per answer: the calculations, retrieval with the articles the
-calculations rest on, and the citations in the order the answer numbers them. `engine_open`
+calculations rest on, the relevance floor and the next steps (selection.py), and the citations
+in the order the answer numbers them: the text's markers [n] index `citations`. `engine_open`
 then starts the engine that serves the model (the built-in composer, or an upstream LLM for
 lawbot-pro when LAWBOT_LLM_BASE_URL is set), which only turns the prepared answer into deltas."""
 
@@ -14,17 +15,18 @@ from datetime import date
 from asgiref.sync import sync_to_async
 
 from chat.answering.catalogue import upstream_serves
-from chat.answering.citations import citation, with_calculation_articles
+from chat.answering.citations import Cited, citation, with_calculation_articles
 from chat.answering.engines.composer import composer_deltas
 from chat.answering.engines.upstream import upstream_open
 from chat.answering.rewrite import question_rewrite
+from chat.answering.selection import Plan, answer_plan
 from chat.answering.stopping import Finish, limit_tokens, stop_at
 from chat.answering.turns import Turn, earlier_questions, question_of
 from labour import Calculation, calculate
 from laws.search import SearchResult, search
 from laws.text import is_english
 
-RETRIEVED = 5  # articles retrieved for one answer (the calculations' articles come on top)
+RETRIEVED = 10  # articles retrieved for one answer, before the relevance floor keeps up to 5
 logger = logging.getLogger(__name__)
 
 
@@ -37,11 +39,17 @@ class PreparedAnswer:
     question: str
     english: bool
     calculations: list[Calculation]
-    result: SearchResult  # its hits are the citations, in the order the answer numbers them
+    result: SearchResult  # what retrieval found (with the calculations' articles first)
+    plan: Plan  # what the answer cites, in the order it numbers them
+
+    @property
+    def cited(self) -> list[Cited]:
+        return self.plan.cited
 
     @property
     def citations(self) -> list[dict]:
-        return [citation(hit) for hit in self.result.hits]
+        """The one `citations` list every surface shows: marker [n] is entry n - 1."""
+        return [citation(cited) for cited in self.plan.cited]
 
 
 @dataclass
@@ -77,13 +85,15 @@ def answer_prepare(
     calculations = _calculations(question, earlier, english=english, today=today)
     query = f"{question}\n{rewrite}" if rewrite else question
     result = search(query, limit=RETRIEVED, history=earlier)
+    result = with_calculation_articles(result, calculations)
     return PreparedAnswer(
         model=model,
         turns=list(turns),
         question=question,
         english=english,
         calculations=calculations,
-        result=with_calculation_articles(result, calculations),
+        result=result,
+        plan=answer_plan(question=question, result=result, calculations=calculations),
     )
 
 

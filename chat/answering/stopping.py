@@ -13,6 +13,7 @@ class Finish:
 
     reason: str = "stop"  # "stop" or "length" ("content_filter" from an upstream)
     usage: dict | None = None  # an upstream LLM's own token counts, when it sent them
+    unverified: int = 0  # citations an upstream LLM wrote that do not stand (verification.py)
 
 
 async def stop_at(

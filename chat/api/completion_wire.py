@@ -122,6 +122,7 @@ async def answer_deltas(completion: Completion) -> AsyncIterator[str]:
             record.prompt_tokens = finish.usage["prompt_tokens"]
             record.completion_tokens = finish.usage["completion_tokens"]
         record.finish_reason = finish.reason
+        record.unverified_citations = finish.unverified
 
 
 async def completion_json(completion: Completion) -> dict:

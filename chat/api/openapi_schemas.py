@@ -11,7 +11,11 @@ def ref(name: str) -> dict:
 
 CITATION = {
     "type": "object",
-    "required": ["law", "pcode", "article", "title", "url", "text"],
+    "description": (
+        "One article the answer rests on. The answer's markers [1], [2] … are 1-based indices "
+        "into `citations`; every marker points at a citation and every citation is cited."
+    ),
+    "required": ["law", "pcode", "article", "title", "url", "text", "paragraph"],
     "properties": {
         "law": {"type": "string", "description": "The law's name, e.g. 勞動基準法."},
         "pcode": {"type": "string", "description": "The Ministry's code of the law."},
@@ -19,6 +23,31 @@ CITATION = {
         "title": {"type": "string"},
         "url": {"type": "string", "format": "uri"},
         "text": {"type": "string", "description": "The article's text, verbatim."},
+        "paragraph": {
+            "type": "string",
+            "description": (
+                "The paragraph (項) or subparagraph (款, with the line introducing it) the answer "
+                "quotes, verbatim; the whole text when the question cites the article itself."
+            ),
+        },
+        "law_en": {
+            "type": "string",
+            "description": "The law's English name, where the corpus has one.",
+        },
+        "text_en": {
+            "type": "string",
+            "description": "The Ministry's English translation of the article, where one exists "
+            "(for reference: the Chinese text is the law).",
+        },
+        "paragraph_en": {
+            "type": "string",
+            "description": "The same paragraph in the English translation, where it lines up.",
+        },
+        "url_en": {
+            "type": "string",
+            "format": "uri",
+            "description": "The law's English page, where a translation exists.",
+        },
     },
 }
 

@@ -29,6 +29,7 @@ class RequestRecord:
     first_token_at: float | None = None
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    unverified_citations: int = 0
     error: ApiError | None = None
     question: str = ""
     answer: str = ""
@@ -77,6 +78,7 @@ class RequestRecord:
             ),
             prompt_tokens=self.prompt_tokens,
             completion_tokens=self.completion_tokens,
+            unverified_citations=self.unverified_citations,
             error_code=(self.error.code or "") if self.error else "",
             error_message=self.error.message.translate(text) if self.error else "",
             question=self.question.translate(text) if log_content else "",

@@ -11,13 +11,16 @@ from typing import TYPE_CHECKING
 
 import httpx2
 import openai
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from openai.types.chat import ChatCompletion, ChatCompletionChunk
 
 from chat.answering.engines.prompt import prompt_messages
 from chat.answering.errors import AnswerError
 from chat.answering.stopping import Finish
+from chat.answering.verification import citations_check, flag_text
 from chat.answering.waiting import slow_wait_begins
+from laws.search import SearchResult
 
 if TYPE_CHECKING:  # the pipeline imports the engines; they only read what it prepared
     from chat.answering.pipeline import PreparedAnswer
@@ -154,6 +157,25 @@ async def _relay(stream: openai.AsyncStream, finish: Finish) -> AsyncIterator[st
     finish.reason = reason if reason in FINISH_REASONS else "stop"
 
 
+async def _checked(
+    relay: AsyncIterator[str], prepared: PreparedAnswer, finish: Finish
+) -> AsyncIterator[str]:
+    """The relay, then (once the model has finished) a note flagging every citation it wrote
+    that does not stand; their number goes to finish.unverified for the request log."""
+    pieces: list[str] = []
+    try:
+        async for piece in relay:
+            pieces.append(piece)
+            yield piece
+    finally:
+        await relay.aclose()
+    unverified = await sync_to_async(citations_check)("".join(pieces), prepared.cited)
+    finish.unverified = len(unverified)
+    note = flag_text(unverified, english=prepared.english)
+    if note:
+        yield note
+
+
 async def upstream_open(
     prepared: PreparedAnswer,
     *,
@@ -182,7 +204,12 @@ async def upstream_open(
                 "model": settings.LAWBOT_LLM_MODEL,
                 "messages": prompt_messages(
                     prepared.turns,
-                    prepared.result,
+                    # Numbered as the citations list: the model's [n] is citations[n - 1].
+                    SearchResult(
+                        hits=[cited.hit for cited in prepared.cited],
+                        laws=prepared.result.laws,
+                        missing=prepared.result.missing,
+                    ),
                     budget=settings.LAWBOT_LLM_CONTEXT_TOKENS,
                     calculations=prepared.calculations,
                 ),
@@ -197,7 +224,7 @@ async def upstream_open(
         )
     except openai.APIError as error:
         raise upstream_failure(error, started=False) from error
-    return _relay(stream, finish)
+    return _checked(_relay(stream, finish), prepared, finish)
 
 
 def upstream_owner() -> str:

@@ -79,7 +79,8 @@ def test_question_without_numbers_gets_the_formula(corpus):
 def test_question_without_a_calculation_is_unchanged(corpus):
     question = "民法第184條"
     answer = composed(question)
-    assert "## 試算" not in answer and "## 相關條文" in answer
+    assert "## 試算" not in answer
+    assert answer.startswith("**簡答**：依民法 第 184 條 [1]：「因故意或過失，不法侵害他人之權利者")
 
 
 @pytest.mark.django_db(transaction=True)

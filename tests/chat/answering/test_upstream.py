@@ -8,6 +8,7 @@ from asgiref.sync import sync_to_async
 from api_keys.models import RequestLog
 from chat.answering.errors import AnswerError
 from chat.answering.pipeline import AnswerOptions, PreparedAnswer, engine_open
+from chat.answering.selection import Plan
 from chat.answering.stopping import Finish
 from chat.answering.turns import Turn
 from laws.search import SearchResult
@@ -258,14 +259,18 @@ def prepared_without_articles() -> PreparedAnswer:
         english=False,
         calculations=[],
         result=SearchResult([]),
+        plan=Plan([]),
     )
 
 
-async def test_the_engine_relays_a_prepared_answer(upstream):
+async def test_the_engine_relays_a_prepared_answer(upstream, corpus):
     finish = Finish()
     deltas = await engine_open(prepared_without_articles(), AnswerOptions(), finish)
     pieces = [piece async for piece in deltas]
-    assert pieces == ANSWER
+    assert pieces[: len(ANSWER)] == ANSWER
+    # 勞動基準法 §17 exists but was not retrieved (nothing was): flagged, and counted
+    assert "勞動基準法第 17 條" in pieces[-1] and "不在 Lawbot 檢索" in pieces[-1]
+    assert finish.unverified == 1
     assert finish.usage == USAGE and finish.reason == "stop"
     assert "找不到" in upstream.last.body["messages"][0]["content"]
 

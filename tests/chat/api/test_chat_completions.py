@@ -30,7 +30,16 @@ async def test_non_streaming_answer_quotes_and_cites(client, path):
     titles = [c["title"] for c in data["citations"]]
     assert "勞動基準法 第 17 條" in titles and "勞工退休金條例 第 12 條" in titles
     citation = data["citations"][0]
-    assert set(citation) == {"law", "pcode", "article", "title", "url", "text"}
+    assert set(citation) == {
+        "law",
+        "pcode",
+        "article",
+        "title",
+        "url",
+        "text",
+        "paragraph",
+        "law_en",
+    }
     usage = data["usage"]
     assert usage["total_tokens"] == usage["prompt_tokens"] + usage["completion_tokens"]
     assert usage["prompt_tokens"] == 17
