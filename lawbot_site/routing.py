@@ -2,7 +2,7 @@
 not-found middleware share."""
 
 # Served at the root and under /v1 (SPEC: the SDKs append paths to whatever base_url they get).
-API_ROOTS = ("chat/completions", "models", "healthz", "openapi.json")
+API_ROOTS = ("chat/completions", "responses", "models", "healthz", "openapi.json")
 LEAN_PREFIXES = tuple(f"/{root}" for root in API_ROOTS) + tuple(f"/v1/{root}" for root in API_ROOTS)
 
 

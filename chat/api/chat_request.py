@@ -6,6 +6,7 @@ from typing import Any
 
 from chat.answering.turns import ROLES, Turn, question_of
 from chat.api.errors import ApiError, invalid
+from chat.api.metadata import metadata_check
 
 PASSED_THROUGH = {
     "temperature",
@@ -19,7 +20,6 @@ PASSED_THROUGH = {
     "logit_bias",
     "parallel_tool_calls",
     "prompt_cache_key",
-    "store",
     "service_tier",
     "reasoning_effort",
     "verbosity",
@@ -34,6 +34,7 @@ STRINGS = (
 )
 KNOWN = PASSED_THROUGH | {
     "model",
+    "store",
     "messages",
     "stream",
     "stream_options",
@@ -64,6 +65,8 @@ class ChatRequest:
     max_tokens: int | None = None
     stop: list[str] = field(default_factory=list)
     sampling: dict[str, Any] = field(default_factory=dict)  # passed to an upstream LLM as given
+    store: bool = False  # kept as a stored completion of the key's owner (chat.history)
+    metadata: dict[str, str] = field(default_factory=dict)
 
     @property
     def question(self) -> str:
@@ -227,15 +230,6 @@ def _check_unsupported(body: dict) -> None:
         raise _unsupported("web_search_options", "'web_search_options'")
 
 
-def _metadata(value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        raise invalid(
-            "Invalid type for 'metadata': expected an object of strings.", param="metadata"
-        )
-
-
 def _logit_bias(value: Any) -> None:
     if value is None:
         return
@@ -352,7 +346,7 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
     for name in ("parallel_tool_calls", "store"):
         if body.get(name) is not None and not isinstance(body[name], bool):
             raise invalid(f"Invalid type for '{name}': expected a boolean.", param=name)
-    _metadata(body.get("metadata"))
+    metadata_check(body.get("metadata"))
     _logit_bias(body.get("logit_bias"))
     return ChatRequest(
         model=model,
@@ -362,4 +356,6 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
         max_tokens=_max_tokens(body),
         stop=_stop(body.get("stop")),
         sampling={k: body[k] for k in PASSED_THROUGH if body.get(k) is not None},
+        store=bool(body.get("store")),
+        metadata=body.get("metadata") or {},
     )

@@ -16,6 +16,8 @@ from chat.answering.stopping import Finish
 from chat.api.chat_request import ChatRequest
 from chat.api.errors import ApiError, api_error, internal_error
 from chat.api.request_record import RequestRecord
+from chat.api.stored_completions import completion_store
+from chat.models import Message
 from chat.sse import sse
 from laws.index import IndexMissing
 from laws.text import count_tokens
@@ -129,7 +131,7 @@ async def completion_json(completion: Completion) -> dict:
         text = "".join([piece async for piece in answer_deltas(completion)])
     except AnswerError as error:
         raise api_error(error) from error
-    return {
+    answer = {
         "id": completion.id,
         "object": "chat.completion",
         "created": completion.created,
@@ -146,6 +148,10 @@ async def completion_json(completion: Completion) -> dict:
         "usage": completion.usage(),
         "citations": completion.citations,
     }
+    if completion.request.store:
+        await completion_store(completion, text=text, status=Message.Status.COMPLETE)
+        answer["metadata"] = completion.request.metadata
+    return answer
 
 
 async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
@@ -177,4 +183,11 @@ async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
         yield sse(error.body())
         yield sse("[DONE]")
     finally:
+        if completion.request.store:
+            status = Message.Status.COMPLETE
+            if record.client_closed:
+                status = Message.Status.INTERRUPTED
+            elif record.error:
+                status = Message.Status.ERROR
+            await completion_store(completion, text=record.answer, status=status)
         await asyncio.shield(record.save())

@@ -2,6 +2,7 @@
 the answer, each SSE event of a stream, the error object, models and health."""
 
 from chat.answering.catalogue import MODELS
+from chat.api.metadata import SCHEMA as METADATA_SCHEMA
 
 
 def _nullable(schema: dict) -> dict:
@@ -103,14 +104,10 @@ REQUEST = {
         "service_tier": _nullable({"type": "string", "description": ACCEPTED}),
         "reasoning_effort": _nullable({"type": "string", "description": ACCEPTED}),
         "verbosity": _nullable({"type": "string", "description": ACCEPTED}),
-        "store": _nullable({"type": "boolean", "description": ACCEPTED}),
         "parallel_tool_calls": _nullable({"type": "boolean", "description": ACCEPTED}),
-        "metadata": _nullable(
-            {
-                "type": "object",
-                "additionalProperties": {"type": "string"},
-                "description": ACCEPTED,
-            }
+        "metadata": _nullable(METADATA_SCHEMA),
+        "store": _nullable(
+            {"type": "boolean", "description": "Keep the completion (GET /chat/completions)."}
         ),
         "logit_bias": _nullable(
             {
