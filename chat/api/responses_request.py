@@ -273,7 +273,7 @@ def _param(loc: tuple) -> str:
     for part in loc:
         if isinstance(part, int):
             param += f"[{part}]"
-        elif "[" in part or part in ITEM_TYPES or part in PART_TYPES:
+        elif "[" in part or "-" in part or part in ITEM_TYPES or part in PART_TYPES:
             continue  # a union member's name, not a field
         else:
             param += f".{part}" if param else part
@@ -283,7 +283,8 @@ def _param(loc: tuple) -> str:
 def _error(exc: ValidationError) -> ApiError:
     errors = exc.errors(include_url=False)
     # A union reports each member's failure: the deepest is the one about the caller's field.
-    error = max(errors, key=lambda e: len(e["loc"]))
+    # On a tie, a member whose type did not even match is the less telling one.
+    error = max(errors, key=lambda e: (len(e["loc"]), not e["type"].endswith("_type")))
     if any(e["type"] == "extra_forbidden" and len(e["loc"]) == 1 for e in errors):
         error = next(e for e in errors if e["type"] == "extra_forbidden" and len(e["loc"]) == 1)
     param = _param(error["loc"])[:200]
