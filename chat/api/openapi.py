@@ -4,6 +4,7 @@ Every constraint here is one the server enforces: a request the schema allows is
 request it forbids gets a 4xx OpenAI error (tests/e2e/test_fuzz.py runs schemathesis both ways).
 """
 
+from chat.api.openapi_history import LIST_OPERATION, history_paths, history_schemas
 from chat.api.openapi_schemas import (
     CHUNK,
     CITATION,
@@ -144,19 +145,34 @@ PATHS = {
 }
 
 
+def _paths() -> dict:
+    paths = {**PATHS, **history_paths(_json, _errors, AUTHENTICATED)}
+    paths["/chat/completions"] = {
+        **PATHS["/chat/completions"],
+        "get": {
+            **LIST_OPERATION,
+            "responses": {
+                "200": _json("A page of stored completions.", ref("StoredCompletionList")),
+                **_errors("400", "404", *AUTHENTICATED),
+            },
+        },
+    }
+    return paths
+
+
 def openapi_schema() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Lawbot API",
             "version": "1.0.0",
-            "description": "The OpenAI Chat Completions API over Taiwan's laws, plus a "
-            "`citations` field. Every path is served at the root and under `/v1`; every error "
+            "description": "The OpenAI Chat Completions API (with stored completions) and "
+            "Responses API over Taiwan's laws, plus a `citations` field. Every path is served at the root and under `/v1`; every error "
             'is `{"error": {"message", "type", "param", "code"}}`.',
         },
         "servers": [{"url": "/v1"}, {"url": "/"}],
         "security": [{"bearerAuth": []}],
-        "paths": PATHS,
+        "paths": _paths(),
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
@@ -177,6 +193,7 @@ def openapi_schema() -> dict:
                 "Model": MODEL,
                 "Health": HEALTH,
                 "Error": ERROR,
+                **history_schemas(COMPLETION),
             },
         },
     }

@@ -23,7 +23,7 @@ class PageQuery:
 def page_query(request: HttpRequest, *, default_order: str) -> PageQuery:
     after = request.GET.get("after") or None
     raw_limit = request.GET.get("limit", "20")
-    if not re.fullmatch(r"\+?\d{1,6}", raw_limit.strip()) or not 1 <= int(raw_limit) <= 100:
+    if not re.fullmatch(r"\d{1,6}", raw_limit) or not 1 <= int(raw_limit) <= 100:
         raise invalid(
             "Invalid value for 'limit': expected an integer from 1 to 100.", param="limit"
         )

@@ -71,7 +71,7 @@ class MessageItem(Strict):
 
     type: Literal["message"] = "message"
     role: Literal["user", "assistant", "system", "developer"]
-    content: str | Annotated[list[Part], Field(max_length=1000)]
+    content: str | Annotated[list[Part], Field(min_length=1, max_length=1000)]
     id: str | None = None
     status: ItemStatus | None = None
     phase: Literal["commentary", "final_answer"] | None = None
