@@ -338,7 +338,11 @@ def _responses_request() -> dict[str, dict]:
             "anyOf": [
                 {
                     "type": "object",
-                    "properties": {"format": {"anyOf": [{"type": "null"}, ref("FormatText")]}},
+                    "additionalProperties": False,
+                    "properties": {
+                        "format": {"anyOf": [{"type": "null"}, ref("FormatText")]},
+                        "verbosity": {"enum": ["low", "medium", "high", None]},
+                    },
                 },
                 {"type": "null"},
             ]

@@ -238,7 +238,8 @@ def _unsupported(param: str, what: str) -> ApiError:
 def _check_unsupported(body: dict) -> None:
     for name, what in UNSUPPORTED.items():
         value = body.get(name)
-        if value is not None and value not in HARMLESS.get(name, ()):
+        # `is`: 0 == False, but 0 is not the boolean the field takes.
+        if value is not None and not any(value is ok for ok in HARMLESS.get(name, ())):
             raise _unsupported(name, what)
     if isinstance(body.get("include"), list) and body["include"]:
         raise _unsupported("include", "'include'")
