@@ -4,6 +4,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from chat.answering.catalogue import upstream_serves
+from chat.answering.engines.upstream import upstream_configured
 from chat.answering.turns import ROLES, Turn, question_of
 from chat.api.errors import ApiError, invalid
 from chat.api.metadata import metadata_check
@@ -66,6 +68,7 @@ class ChatRequest:
     stop: list[str] = field(default_factory=list)
     sampling: dict[str, Any] = field(default_factory=dict)  # passed to an upstream LLM as given
     store: bool = False  # kept as a stored completion of the key's owner (chat.history)
+    passthrough: dict[str, Any] = field(default_factory=dict)  # tools…, for an upstream LLM
     metadata: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -120,7 +123,59 @@ def _content(value: Any, param: str) -> str:
     return "\n".join(texts)
 
 
-def _messages(value: Any) -> list[Turn]:
+def _tool_calls(value: Any, param: str) -> tuple[dict, ...]:
+    if not isinstance(value, list) or not value:
+        raise invalid(f"Invalid type for '{param}': expected a non-empty array.", param=param)
+    calls = []
+    for i, call in enumerate(value):
+        function = call.get("function") if isinstance(call, dict) else None
+        if (
+            not isinstance(call.get("id") if isinstance(call, dict) else None, str)
+            or call.get("type") != "function"
+            or not isinstance(function, dict)
+            or not isinstance(function.get("name"), str)
+            or not isinstance(function.get("arguments"), str)
+        ):
+            raise invalid(
+                f"Invalid value for '{param}[{i}]': expected {{id, type: function, function: "
+                "{name, arguments}}.",
+                param=f"{param}[{i}]",
+            )
+        calls.append(
+            {
+                "id": call["id"],
+                "type": "function",
+                "function": {"name": function["name"], "arguments": function["arguments"]},
+            }
+        )
+    return tuple(calls)
+
+
+def _tool_message(raw: dict, param: str) -> Turn:
+    """A function's result, or an answer that called functions: for an upstream LLM's tools."""
+    allowed = {"role", "content", "name", "tool_call_id", "tool_calls"}
+    for key in raw:
+        if key not in allowed:
+            raise invalid(
+                f"Unrecognized argument '{param}.{_shown(key)}'.",
+                param=f"{param}.{_shown(key)}",
+                code="unknown_parameter",
+            )
+    if raw["role"] == "tool":
+        if not isinstance(raw.get("tool_call_id"), str):
+            raise invalid(
+                f"Missing required parameter: '{param}.tool_call_id'.",
+                param=f"{param}.tool_call_id",
+                code="missing_required_parameter",
+            )
+        content = _content(raw.get("content"), f"{param}.content")
+        return Turn("tool", content, tool_call_id=raw["tool_call_id"])
+    content = raw.get("content")
+    text = "" if content is None else _content(content, f"{param}.content")
+    return Turn("assistant", text, _tool_calls(raw["tool_calls"], f"{param}.tool_calls"))
+
+
+def _messages(value: Any, *, tools_relayed: bool = False) -> list[Turn]:
     if value is None:
         raise invalid(
             "Missing required parameter: 'messages'.",
@@ -139,6 +194,9 @@ def _messages(value: Any) -> list[Turn]:
         if not isinstance(raw, dict):
             raise invalid(f"Invalid type for '{param}': expected an object.", param=param)
         role = raw.get("role")
+        if tools_relayed and (role == "tool" or (role == "assistant" and "tool_calls" in raw)):
+            messages.append(_tool_message(raw, param))
+            continue
         if not isinstance(role, str) or role not in ROLES:
             if role in ("tool", "function"):
                 raise _unsupported(f"{param}.role", f"The role '{role}'")
@@ -192,24 +250,84 @@ def _stop(value: Any) -> list[str]:
     return [s for s in stops if s]
 
 
-def _check_unsupported(body: dict) -> None:
+def _passthrough(body: dict) -> dict:
+    """response_format, tools and tool_choice, checked for shape and sent to the upstream LLM."""
+    sent = {}
+    response_format = body.get("response_format")
+    if response_format is not None:
+        kind = response_format.get("type") if isinstance(response_format, dict) else None
+        if kind not in ("text", "json_object", "json_schema") or (
+            kind == "json_schema" and not isinstance(response_format.get("json_schema"), dict)
+        ):
+            raise invalid(
+                "Invalid value for 'response_format': expected {type: text | json_object | "
+                "json_schema, json_schema: {…}}.",
+                param="response_format",
+            )
+        if kind != "text":
+            sent["response_format"] = response_format
+    tools = body.get("tools")
+    if tools is not None:
+        if not isinstance(tools, list) or len(tools) > 128:
+            raise invalid(
+                "Invalid type for 'tools': expected an array (at most 128).", param="tools"
+            )
+        for i, tool in enumerate(tools):
+            function = tool.get("function") if isinstance(tool, dict) else None
+            if (
+                not isinstance(tool, dict)
+                or tool.get("type") != "function"
+                or not isinstance(function, dict)
+                or not isinstance(function.get("name"), str)
+            ):
+                raise invalid(
+                    f"Invalid value for 'tools[{i}]': expected a function tool "
+                    "{type: function, function: {name, …}}.",
+                    param=f"tools[{i}]",
+                )
+        if tools:
+            sent["tools"] = tools
+    choice = body.get("tool_choice")
+    if choice is not None:
+        named = (
+            isinstance(choice, dict)
+            and choice.get("type") == "function"
+            and isinstance(choice.get("function"), dict)
+            and isinstance(choice["function"].get("name"), str)
+        )
+        if choice not in ("none", "auto", "required") and not named:
+            raise invalid(
+                "Invalid value for 'tool_choice': expected none, auto, required or "
+                "{type: function, function: {name}}.",
+                param="tool_choice",
+            )
+        if "tools" in sent:
+            sent["tool_choice"] = choice
+    return sent
+
+
+def _check_unsupported(body: dict, *, tools_relayed: bool = False) -> None:
     n = body.get("n")
     if n is not None and not (_is_int(n) and n == 1):
         if not _is_int(n) or n < 1:
             raise invalid("Invalid value for 'n': expected an integer of at least 1.", param="n")
         raise _unsupported("n", "'n' other than 1")
     response_format = body.get("response_format")
-    if response_format is not None and (
-        not isinstance(response_format, dict) or response_format.get("type") != "text"
+    if (
+        response_format is not None
+        and (not isinstance(response_format, dict) or response_format.get("type") != "text")
+        and not tools_relayed
     ):
         raise _unsupported("response_format", "A 'response_format' other than text")
     for name in ("tools", "functions"):
+        if tools_relayed and name == "tools":
+            continue
         value = body.get(name)
         if value is not None and not isinstance(value, list):
             raise invalid(f"Invalid type for '{name}': expected an array.", param=name)
         if value:
             raise _unsupported(name, f"'{name}'")
-    if body.get("tool_choice") not in (None, "none"):
+    if body.get("tool_choice") not in (None, "none") and not tools_relayed:
         raise _unsupported("tool_choice", "'tool_choice'")
     if body.get("function_call") not in (None, "none"):
         raise _unsupported("function_call", "'function_call'")
@@ -311,7 +429,10 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
         )
     if not isinstance(model, str) or not model:
         raise invalid("Invalid type for 'model': expected a string.", param="model")
-    messages = _messages(body.get("messages"))
+    # lawbot-pro with an upstream LLM relays the caller's tools; lawbot-lite and the composer
+    # take text only (SPEC: otherwise the 400 naming the field).
+    tools_relayed = upstream_serves(model)
+    messages = _messages(body.get("messages"), tools_relayed=upstream_configured())
     stream = body.get("stream", False)
     if stream is None:
         stream = False
@@ -333,7 +454,8 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
                 param="stream_options",
             )
         include_usage = options.get("include_usage", False)
-    _check_unsupported(body)
+    _check_unsupported(body, tools_relayed=tools_relayed)
+    passthrough = _passthrough(body) if tools_relayed else {}
     _range(body, "temperature", 0, 2)
     _range(body, "top_p", 0, 1)
     _range(body, "frequency_penalty", -2, 2)
@@ -357,5 +479,6 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
         stop=_stop(body.get("stop")),
         sampling={k: body[k] for k in PASSED_THROUGH if body.get(k) is not None},
         store=bool(body.get("store")),
+        passthrough=passthrough,
         metadata=body.get("metadata") or {},
     )

@@ -93,6 +93,7 @@ async def completion_start(request: ChatRequest, record: RequestRecord) -> Compl
         request, prepared, record, "chatcmpl-" + secrets.token_hex(12), int(time.time())
     )
     options = AnswerOptions(
+        passthrough=request.passthrough,
         sampling=request.sampling,
         stop=request.stop,
         max_tokens=request.max_tokens,
@@ -126,6 +127,14 @@ async def answer_deltas(completion: Completion) -> AsyncIterator[str]:
         record.finish_reason = finish.reason
 
 
+def _message(text: str, tool_calls: list[dict]) -> dict:
+    message = {"role": "assistant", "content": text, "refusal": None}
+    if tool_calls:  # an upstream LLM called the caller's functions
+        message["content"] = text or None
+        message["tool_calls"] = tool_calls
+    return message
+
+
 async def completion_json(completion: Completion) -> dict:
     try:
         text = "".join([piece async for piece in answer_deltas(completion)])
@@ -140,7 +149,7 @@ async def completion_json(completion: Completion) -> dict:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": text, "refusal": None},
+                "message": _message(text, completion.finish.tool_calls),
                 "finish_reason": completion.finish.reason,
                 "logprobs": None,
             }
@@ -162,6 +171,11 @@ async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
         async with aclosing(answer_deltas(completion)) as deltas:  # the answer is recorded first
             async for piece in deltas:
                 yield sse(completion.chunk({"content": piece}))
+        if completion.finish.tool_calls:
+            # Relayed whole, once the upstream's stream has ended (the SDKs accumulate deltas by
+            # index, so one delta per call is a valid stream).
+            calls = [{"index": i, **call} for i, call in enumerate(completion.finish.tool_calls)]
+            yield sse(completion.chunk({"tool_calls": calls}))
         yield sse(completion.chunk({}, completion.finish.reason, citations=completion.citations))
         if completion.request.include_usage:
             yield sse({**completion.chunk({}), "choices": [], "usage": completion.usage()})

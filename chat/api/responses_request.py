@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -38,6 +39,16 @@ HARMLESS = {"background": (False,)}
 ITEM_TYPES = {"message", "function_call", "function_call_output"}
 PART_TYPES = {"input_text", "output_text", "refusal"}
 INPUT_LIMIT = 1000
+
+
+def _whole(value: Any) -> Any:
+    # JSON Schema (and so the published schema) counts 5.0 as an integer, as chat completions do.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+Count = Annotated[int, Field(ge=1), BeforeValidator(_whole)]
 
 
 class Strict(BaseModel):
@@ -175,7 +186,7 @@ class ResponsesRequest(Strict):
     instructions: str | None = Field(
         None, description="A system message for this response only (not carried over)."
     )
-    max_output_tokens: Annotated[int, Field(ge=1)] | None = None
+    max_output_tokens: Count | None = None
     temperature: Annotated[float, Field(ge=0, le=2)] | None = None
     top_p: Annotated[float, Field(ge=0, le=1)] | None = None
     metadata: Annotated[dict[MetadataKey, MetadataValue], Field(max_length=MAX_PAIRS)] | None = None
@@ -207,7 +218,7 @@ class ResponsesRequest(Strict):
         None, description="Function tools, only with an upstream LLM (lawbot-pro)."
     )
     tool_choice: Literal["none", "auto", "required"] | FunctionChoice | None = None
-    max_tool_calls: Annotated[int, Field(ge=1)] | None = None
+    max_tool_calls: Count | None = None
     reasoning: None = Field(None, description="Not supported.")
     background: Literal[False] | None = Field(None, description="Not supported.")
     background_options: None = Field(None, description="Not supported.")
