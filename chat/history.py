@@ -75,10 +75,17 @@ def conversation_find(*, owner_id: int, public_id: str) -> Conversation | None:
 def history_turns(conversation: Conversation, *, up_to: Message | None = None) -> list[Turn]:
     """The conversation as turns, up to and including `up_to` (the whole of it by default):
     what an answer continuing it over the API sees."""
-    messages = conversation.messages.exclude(status=Message.Status.STREAMING).exclude(content="")
+    messages = conversation.messages.exclude(status=Message.Status.STREAMING)
     if up_to is not None:
         messages = messages.filter(id__lte=up_to.id)
-    return [Turn(m.role, m.content) for m in messages.only("role", "content") if m.role in ROLES]
+    turns = []
+    for m in messages.only("role", "content", "wire"):
+        # An answer that called the caller's functions: the calls go with it, so that the
+        # function results in the next request follow them (as an upstream LLM requires).
+        calls = tuple(m.wire.get("tool_calls") or ()) if m.role == Message.Role.ASSISTANT else ()
+        if m.role in ROLES and (m.content or calls):
+            turns.append(Turn(m.role, m.content, calls))
+    return turns
 
 
 def _fork(previous: Message) -> Conversation:

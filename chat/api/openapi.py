@@ -5,6 +5,7 @@ request it forbids gets a 4xx OpenAI error (tests/e2e/test_fuzz.py runs schemath
 """
 
 from chat.api.openapi_history import LIST_OPERATION, history_paths, history_schemas
+from chat.api.openapi_relay import request_schema
 from chat.api.openapi_schemas import (
     CHUNK,
     CITATION,
@@ -182,7 +183,7 @@ def openapi_schema() -> dict:
                 }
             },
             "schemas": {
-                "Request": REQUEST,
+                "Request": request_schema(REQUEST),
                 "Message": MESSAGE,
                 "TextPart": TEXT_PART,
                 "Completion": COMPLETION,
