@@ -58,3 +58,18 @@ def test_another_user_cannot_keep_it(owner, django_user_model):
     client = Client()
     client.force_login(stranger)
     assert client.post(f"/c/{conversation.pk}/keep", {"kept": "1"}).status_code == 404
+
+
+def test_instructions_sent_over_the_api_show_as_instructions_not_answers(owner):
+    key = api_key_create(user=owner, name="k").api_key
+    answer = StoredAnswer("chatcmpl-x", "答", "lawbot-lite", "complete", [], {}, {})
+    inputs = [
+        StoredInput("system", "只用英文回答", "chatcmpl-x-0"),
+        StoredInput("user", "問", "chatcmpl-x-1"),
+    ]
+    message = api_answer_store(api_key=key, inputs=inputs, answer=answer, question="問")
+    client = Client()
+    client.force_login(owner)
+    html = client.get(message.conversation.get_absolute_url()).content.decode()
+    assert '<div class="bubble instructions">只用英文回答</div>' in html
+    assert html.count('class="answer-body') == 1
