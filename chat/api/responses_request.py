@@ -61,11 +61,28 @@ class InputText(Strict):
     text: str
 
 
+class TopLogprob(Strict):
+    token: str
+    bytes: list[int]
+    logprob: float
+
+
+class Logprob(TopLogprob):
+    top_logprobs: list[TopLogprob] = []
+
+
+# An annotation's fields are all scalars (url_citation, file_citation…); kept flat so that the
+# schema's generators do not recurse into arbitrary JSON this deep in the input.
+Annotation = dict[str, str | int | float | bool | None]
+
+
 class OutputText(Strict):
+    """An earlier answer's text, as the SDKs send it back (with its annotations)."""
+
     type: Literal["output_text"]
     text: str
-    annotations: list[dict[str, Any]] | None = None
-    logprobs: list[dict[str, Any]] | None = None
+    annotations: list[Annotation] | None = None
+    logprobs: list[Logprob] | None = None
 
 
 class Refusal(Strict):

@@ -47,7 +47,21 @@ def served_requests(server) -> int:
     return len(REQUEST_LINE.findall((server.var_dir / "daphne.log").read_bytes()))
 
 
+# CPython 3.11.7's ast.parse can fail spuriously deep in a call stack (gh-106905, fixed in 3.11.8);
+# hypothesis calls it to describe a strategy while drawing a deeply nested body (the Responses
+# API's input items). That is the fuzzer's interpreter failing, not the server: run again.
+INTERPRETER_BUG = "AST constructor recursion depth mismatch"
+
+
 def fuzz(server, tmp_path: Path, *extra: str) -> str:
+    for _ in range(3):
+        output = _fuzz_once(server, tmp_path, *extra)
+        if INTERPRETER_BUG not in output:
+            return output
+    raise AssertionError(output[-5000:])
+
+
+def _fuzz_once(server, tmp_path: Path, *extra: str) -> str:
     result = subprocess.run(
         [
             str(SCHEMATHESIS),
@@ -67,6 +81,8 @@ def fuzz(server, tmp_path: Path, *extra: str) -> str:
         text=True,
         timeout=600,
     )
+    if result.returncode != 0 and INTERPRETER_BUG in result.stdout:
+        return result.stdout
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
     assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-3000:]
     return result.stdout
@@ -90,4 +106,5 @@ def test_fuzzing_the_upstream_relay_finds_nothing_either(relay_server, tmp_path)
     fuzz(server, tmp_path, f"--header=Authorization: Bearer {server.secret}")
     print(f"schemathesis: {served_requests(server) - before} requests through the relay")
     relayed = [r.body for r in standin.requests if r.body.get("model") == "standin-7b"]
-    assert len(relayed) >= 50  # lawbot-pro answers really went upstream
+    # lawbot-pro answers really went upstream (the examples are shared by 13 operations now).
+    assert len(relayed) >= 40
