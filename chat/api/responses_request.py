@@ -61,18 +61,9 @@ class InputText(Strict):
     text: str
 
 
-class TopLogprob(Strict):
-    token: str
-    bytes: list[int]
-    logprob: float
-
-
-class Logprob(TopLogprob):
-    top_logprobs: list[TopLogprob] = []
-
-
-# An annotation's fields are all scalars (url_citation, file_citation…); kept flat so that the
-# schema's generators do not recurse into arbitrary JSON this deep in the input.
+# An annotation's fields are all scalars (url_citation, file_citation…), and so are those of the
+# logprobs Lawbot sends (none: it has no `include`); kept flat so that the schema's generators do
+# not recurse into arbitrary JSON this deep in the input.
 Annotation = dict[str, str | int | float | bool | None]
 
 
@@ -82,7 +73,7 @@ class OutputText(Strict):
     type: Literal["output_text"]
     text: str
     annotations: list[Annotation] | None = None
-    logprobs: list[Logprob] | None = None
+    logprobs: list[Annotation] | None = None
 
 
 class Refusal(Strict):

@@ -494,7 +494,9 @@ async def response_events(run: ResponseRun) -> AsyncIterator[bytes]:
             error = internal_error()
         record.fail(error)
         run.status = "failed"
-        run.error = {"code": error.code or "server_error", "message": error.message}
+        # OpenAI's response.error.code is one of a fixed few; Lawbot's own code is in `error`.
+        code = "rate_limit_exceeded" if error.status == 429 else "server_error"
+        run.error = {"code": code, "message": error.message}
         yield run.event("error", code=error.code, message=error.message, param=error.param)
         failed = run.answer("".join(pieces))
         await _store(run, "".join(pieces))

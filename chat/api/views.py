@@ -117,6 +117,17 @@ def docs(request: HttpRequest) -> HttpResponse:
         "servers": schema["servers"],
         "schema_url": request.path.removesuffix("docs") + "openapi.json",
         "operations": operations(schema),
-        "objects": schemas(schema, ["Message", "TextPart", "Completion", "Citation", "Error"]),
+        "objects": schemas(
+            schema,
+            [
+                "Message",
+                "TextPart",
+                "Completion",
+                "Citation",
+                "Error",
+                "ResponsesRequest",
+                "Response",
+            ],
+        ),
     }
     return render(request, "api/docs.html", context)

@@ -157,3 +157,18 @@ def test_lawbot_lite_refuses_tools_naming_the_field(client, standin):
             model="lawbot-lite", input=SEED, text={"format": {"type": "json_object"}}
         )
     assert refused.value.param == "text.format"
+
+
+def test_an_upstream_failure_mid_stream_is_an_error_event_then_response_failed(client, standin):
+    standin.reset(fail="die", fail_after=2)
+    events = list(client.responses.create(model="lawbot-pro", input=SEED, stream=True))
+    kinds = [event.type for event in events]
+    assert kinds[-2:] == ["error", "response.failed"]
+    assert events[-2].code == "upstream_error"
+    failed = events[-1].response
+    assert failed.status == "failed" and failed.error.code == "server_error"
+    stored = client.responses.retrieve(failed.id)  # kept, as OpenAI keeps a failed response
+    assert stored.status == "failed"
+    assert stored.output_text == "".join(
+        e.delta for e in events if e.type == "response.output_text.delta"
+    )
