@@ -47,21 +47,7 @@ def served_requests(server) -> int:
     return len(REQUEST_LINE.findall((server.var_dir / "daphne.log").read_bytes()))
 
 
-# CPython 3.11.7's ast.parse can fail spuriously deep in a call stack (gh-106905, fixed in 3.11.8);
-# hypothesis calls it to describe a strategy while drawing a deeply nested body (the Responses
-# API's input items). That is the fuzzer's interpreter failing, not the server: run again.
-INTERPRETER_BUG = "AST constructor recursion depth mismatch"
-
-
 def fuzz(server, tmp_path: Path, *extra: str) -> str:
-    for _ in range(3):
-        output = _fuzz_once(server, tmp_path, *extra)
-        if INTERPRETER_BUG not in output:
-            return output
-    raise AssertionError(output[-5000:])
-
-
-def _fuzz_once(server, tmp_path: Path, *extra: str) -> str:
     result = subprocess.run(
         [
             str(SCHEMATHESIS),
@@ -70,7 +56,10 @@ def _fuzz_once(server, tmp_path: Path, *extra: str) -> str:
             "--checks=all",
             f"--max-examples={EXAMPLES}",
             f"--seed={SEED}",
-            "--workers=2",
+            # One worker: with two threads, hypothesis raising the recursion limit in one while
+            # the other is in ast.parse trips CPython 3.11.7's "AST constructor recursion depth
+            # mismatch" SystemError (gh-106905), a failure of the fuzzer, not of the server.
+            "--workers=1",
             "--generation-database=none",
             "--request-timeout=30",
             "--no-color",
@@ -81,8 +70,6 @@ def _fuzz_once(server, tmp_path: Path, *extra: str) -> str:
         text=True,
         timeout=600,
     )
-    if result.returncode != 0 and INTERPRETER_BUG in result.stdout:
-        return result.stdout
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
     assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-3000:]
     return result.stdout
