@@ -71,9 +71,6 @@ class ApiKey(models.Model):
 
 
 class RequestLogQuerySet(models.QuerySet):
-    def for_key(self, api_key: ApiKey) -> "RequestLogQuerySet":
-        return self.filter(api_key=api_key)
-
     def usage_by_day(self, *, since: date) -> "RequestLogQuerySet":
         """Requests, tokens and errors per key per day, from `since` (a local date) on."""
         return (

@@ -1,5 +1,6 @@
 """A calculation's result and its two renderings (Markdown for the composer, plain text for an
-LLM's system prompt), plus the number formatting and rounding every calculator shares."""
+LLM's system prompt); `Draft`, the one builder every calculator writes its steps with; and the
+number formatting and rounding every calculator shares."""
 
 import math
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class Calculation:
     missing: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     figures: dict[str, int] = field(default_factory=dict)  # e.g. {"days": 20, "pay": 24000}
+    carried: tuple[str, ...] = ()  # facts taken from earlier questions of the conversation
 
     def cites(self) -> str:
         sep = ", " if self.english else "、"
@@ -45,6 +47,9 @@ class Calculation:
         if self.inputs:
             lines.append("已知：" if zh else "Given:")
             lines += [f"- {item}" for item in self.inputs]
+            lines.append("")
+        if self.carried:
+            lines.append(self._carried_sentence())
             lines.append("")
         if self.steps:
             lines.append(
@@ -67,6 +72,11 @@ class Calculation:
             lines.append("\n>\n".join(f"> {note}" for note in self.notes))
         return "\n".join(lines).rstrip() + "\n"
 
+    def _carried_sentence(self) -> str:
+        if self.english:
+            return "From your earlier questions: " + ", ".join(self.carried) + "."
+        return "沿用您先前提供的：" + "、".join(self.carried) + "。"
+
     def facts(self) -> str:
         zh = not self.english
         sep = "；" if zh else "; "
@@ -74,6 +84,8 @@ class Calculation:
         lines.append(("依據：" if zh else "Based on: ") + self.cites())
         if self.inputs:
             lines.append(("已知：" if zh else "Given: ") + sep.join(self.inputs))
+        if self.carried:
+            lines.append(self._carried_sentence())
         if self.steps:
             label = (
                 ("計算：" if zh else "Arithmetic: ")
@@ -90,8 +102,67 @@ class Calculation:
         return "\n".join(lines)
 
 
-def tr(english: bool, zh: str, en: str) -> str:
-    return en if english else zh
+class Draft:
+    """A calculation being written up. Each piece is given in Chinese and English and kept in the
+    question's language; `done` (a figure was reached) or `formula` (a number is missing) makes the
+    `Calculation`."""
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        english: bool,
+        title: tuple[str, str],
+        articles: tuple[tuple[str, str], ...],
+    ) -> None:
+        self.kind, self.english, self.articles = kind, english, articles
+        self.title = self.tr(*title)
+        self.inputs: list[str] = []
+        self.steps: list[str] = []
+        self.notes: list[str] = []
+        self.missing: list[str] = []
+
+    def tr(self, zh: str, en: str) -> str:
+        return en if self.english else zh
+
+    def given(self, zh: str, en: str) -> None:
+        self.inputs.append(self.tr(zh, en))
+
+    def step(self, zh: str, en: str) -> None:
+        self.steps.append(self.tr(zh, en))
+
+    def note(self, zh: str, en: str) -> None:
+        self.notes.append(self.tr(zh, en))
+
+    def ask(self, zh: str, en: str) -> None:
+        self.missing.append(self.tr(zh, en))
+
+    def _calculation(
+        self, result: str | None, value: int | None, figures: dict[str, int]
+    ) -> Calculation:
+        return Calculation(
+            self.kind,
+            self.title,
+            self.articles,
+            tuple(self.inputs),
+            tuple(self.steps),
+            result,
+            self.english,
+            value=value,
+            missing=tuple(self.missing),
+            notes=tuple(self.notes),
+            figures=figures,
+        )
+
+    def done(
+        self, zh: str, en: str, *, value: int, figures: dict[str, int] | None = None
+    ) -> Calculation:
+        """The calculation with its result sentence and main figure."""
+        return self._calculation(self.tr(zh, en), value, dict(figures or {}))
+
+    def formula(self) -> Calculation:
+        """The calculation without a result: its steps are the formula, `missing` what to ask."""
+        return self._calculation(None, None, {})
 
 
 def article_label(pcode: str, number: str, english: bool) -> str:

@@ -69,6 +69,11 @@ DATE_RES = [
         rf"\b(?P<mon>{_MON})\.?\s+(?:(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+)?(?P<y>(?:19|20)\d{{2}})",
         re.I,
     ),
+    # A year alone, only where it says when the job began or ended: 「2004年到職」「2007年底被資遣」.
+    re.compile(
+        r"(?P<roc>民國\s*)?(?P<y>(?:19|20)\d{2}|\d{2,3})\s*年\s*(?P<part>底|初|中)?"
+        r"(?=\s*(?:起|開始)?\s*(?:到職|入職|就職|進公司|受僱|受雇|報到|開始工作|離職|被?資遣|終止|解僱|解雇|被裁|退休))"
+    ),
 ]
 HIRE_AFTER_RE = re.compile(
     r"^\s*(?:起|開始)?\s*(?:到職|入職|就職|進公司|進入|受僱|受雇|報到|開始工作|起)"
@@ -197,12 +202,17 @@ def _dates(text: str) -> tuple[list[tuple[date, bool, int, int, str | None]], st
                 continue
             groups = match.groupdict()
             year = int(groups["y"])
-            month = MONTHS_EN[groups["mon"].lower()] if groups.get("mon") else int(groups["m"])
+            part = groups.get("part")
+            if "part" in groups:
+                # A year alone: its end, its start or its middle; the day is not given.
+                month = {"底": 12, "中": 7}.get(part or "", 1)
+            else:
+                month = MONTHS_EN[groups["mon"].lower()] if groups.get("mon") else int(groups["m"])
             if year < 1000:
                 if year < 60 and not groups.get("roc"):
                     continue  # 「12年6月」 is a length of service, not the year 1923
                 year += 1911
-            day = int(groups["d"]) if groups.get("d") else None
+            day = int(groups["d"]) if groups.get("d") else (31 if part == "底" else None)
             try:
                 value = date(year, month, day or 1)
             except ValueError:

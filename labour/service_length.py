@@ -1,9 +1,12 @@
-"""Length of service (年資): years, months and days, from words or from two dates."""
+"""Length of service (年資): years, months and days, from words or from two dates; and the service
+notice and annual leave rest on, with how it is shown."""
 
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+
+from labour.calculation import Draft
 
 NEW_SYSTEM_START = date(2005, 7, 1)  # 勞工退休金條例 施行日
 
@@ -66,3 +69,35 @@ def between(start: date, end: date) -> Service:
 def worked(hired: date, last_day: date) -> Service:
     """Service from the hiring date to the last day of work, both days counted."""
     return between(hired, last_day + timedelta(days=1))
+
+
+def service_counted(
+    *, stated: Service | None, hired: date | None, left: date | None, today: date
+) -> Service | None:
+    """The service notice and annual leave rest on: as stated, else from the hiring date to the
+    last day of work (today when none is given); None when neither is known."""
+    if stated is not None:
+        return stated
+    if hired is not None:
+        return worked(hired, left or today)
+    return None
+
+
+def service_given(
+    draft: Draft, *, stated: Service | None, hired: date | None, left: date | None, today: date
+) -> Service | None:
+    """`service_counted`, written into the draft's inputs (with a note when counted to today)."""
+    service = service_counted(stated=stated, hired=hired, left=left, today=today)
+    if stated is not None:
+        draft.given(f"年資：{stated.label(False)}", f"service: {stated.label(True)}")
+    elif hired is not None and service is not None:
+        if left is None:
+            draft.note(
+                f"年資算至今天（{today.isoformat()}）。",
+                f"Service counted up to today ({today.isoformat()}).",
+            )
+        draft.given(
+            f"到職日 {hired.isoformat()} → 年資 {service.label(False)}",
+            f"hired {hired.isoformat()} → service {service.label(True)}",
+        )
+    return service

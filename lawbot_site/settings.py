@@ -261,6 +261,10 @@ LAWBOT_LLM_MODEL = env("LAWBOT_LLM_MODEL", default="")
 LAWBOT_LLM_TIMEOUT = env.float("LAWBOT_LLM_TIMEOUT", default=60.0)
 # Tokens (Lawbot's count) of articles + conversation sent upstream; fit it to the model's context.
 LAWBOT_LLM_CONTEXT_TOKENS = env.int("LAWBOT_LLM_CONTEXT_TOKENS", default=6000)
+# Seconds given to the upstream to rewrite a question into the statutes' words before retrieval
+# (chat/answering/rewrite.py); 0 turns the rewrite off. Off by default: measured only with the
+# stand-in, whose rewrite is scripted (bench/RESULTS.md); turn it on with a real model.
+LAWBOT_LLM_REWRITE_SECONDS = env.float("LAWBOT_LLM_REWRITE_SECONDS", default=0.0)
 # The name the upstream knows the answer cap by: max_tokens (Ollama, llama.cpp, vLLM) or
 # max_completion_tokens (OpenAI's newer models).
 LAWBOT_LLM_MAX_TOKENS_PARAM = env("LAWBOT_LLM_MAX_TOKENS_PARAM", default="max_tokens")

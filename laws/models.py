@@ -72,7 +72,3 @@ class Article(models.Model):
     @property
     def url(self) -> str:
         return f"https://law.moj.gov.tw/LawClass/LawSingle.aspx?pcode={self.law.pcode}&flno={self.number}"
-
-    @property
-    def is_repealed(self) -> bool:
-        return self.content.strip() in {"（刪除）", "(刪除)", "刪除"}

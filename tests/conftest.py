@@ -5,6 +5,7 @@ from api_keys.services import api_key_create, recent_keys
 from laws.importer import laws_import
 from laws.index import index_build
 from tests.corpus import write_corpus
+from tests.standin_llm import StandInLLM
 
 
 @pytest.fixture(autouse=True)
@@ -65,3 +66,20 @@ def pytest_sessionfinish(session, exitstatus):
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+@pytest.fixture(scope="module")
+def standin():
+    """A stand-in OpenAI-compatible upstream LLM (tests/standin_llm.py)."""
+    with StandInLLM() as server:
+        yield server
+
+
+@pytest.fixture
+def upstream(standin, settings):
+    standin.reset()
+    settings.LAWBOT_LLM_BASE_URL = standin.url
+    settings.LAWBOT_LLM_MODEL = "standin-7b"
+    settings.LAWBOT_LLM_TIMEOUT = 5.0
+    yield standin
+    standin.release()  # lets a response held by the test end

@@ -17,6 +17,7 @@ from chat.answering.catalogue import upstream_serves
 from chat.answering.citations import citation, with_calculation_articles
 from chat.answering.engines.composer import composer_deltas
 from chat.answering.engines.upstream import upstream_open
+from chat.answering.rewrite import question_rewrite
 from chat.answering.stopping import Finish, limit_tokens, stop_at
 from chat.answering.turns import Turn, earlier_questions, question_of
 from labour import Calculation, calculate
@@ -56,9 +57,11 @@ class AnswerOptions:
     passthrough: dict = field(default_factory=dict)
 
 
-def _calculations(question: str, *, english: bool, today: date | None) -> list[Calculation]:
+def _calculations(
+    question: str, earlier: list[str], *, english: bool, today: date | None
+) -> list[Calculation]:
     try:
-        return calculate(question, english=english, today=today)
+        return calculate(question, english=english, today=today, earlier=earlier)
     except Exception:
         # A calculator bug must not cost the user the answer; the articles still stand.
         logger.exception("calculators failed on the question")
@@ -66,14 +69,17 @@ def _calculations(question: str, *, english: bool, today: date | None) -> list[C
 
 
 def answer_prepare(
-    *, turns: Sequence[Turn], model: str, today: date | None = None
+    *, turns: Sequence[Turn], model: str, today: date | None = None, rewrite: str = ""
 ) -> PreparedAnswer:
     """Reads the index and the database: call it from async code through answer_aprepare.
-    Raises laws.index.IndexMissing when the corpus is not imported yet."""
+    `rewrite`: the statutes' words for the question (chat/answering/rewrite.py), searched with
+    it. Raises laws.index.IndexMissing when the corpus is not imported yet."""
     question = question_of(turns)
+    earlier = earlier_questions(turns)
     english = is_english(question)
-    calculations = _calculations(question, english=english, today=today)
-    result = search(question, limit=RETRIEVED, history=earlier_questions(turns))
+    calculations = _calculations(question, earlier, english=english, today=today)
+    query = f"{question}\n{rewrite}" if rewrite else question
+    result = search(query, limit=RETRIEVED, history=earlier)
     return PreparedAnswer(
         model=model,
         turns=list(turns),
@@ -87,8 +93,14 @@ def answer_prepare(
 async def answer_aprepare(
     *, turns: Sequence[Turn], model: str, today: date | None = None
 ) -> PreparedAnswer:
-    """answer_prepare in one trip to the database thread."""
-    return await sync_to_async(answer_prepare)(turns=turns, model=model, today=today)
+    """answer_prepare in one trip to the database thread, after the upstream's rewrite of the
+    question where an upstream serves the model (bounded; "" when skipped)."""
+    rewrite = ""
+    if upstream_serves(model):
+        rewrite = await question_rewrite(question_of(turns), earlier_questions(turns))
+    return await sync_to_async(answer_prepare)(
+        turns=turns, model=model, today=today, rewrite=rewrite
+    )
 
 
 async def _stopped(relay: AsyncIterator[str], stops: Sequence[str], finish: Finish):

@@ -1,15 +1,225 @@
-"""Validating a Chat Completions request body exactly as the API contract (SPEC.md) says."""
+"""The Chat Completions request (SPEC.md) as one pydantic model: what `parse_chat_request`
+validates, and the `Request` schema of /openapi.json (chat.api.contract reads it both ways)."""
 
-import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, Literal, NotRequired
 
-from chat.answering.catalogue import upstream_serves
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, with_config
+from typing_extensions import TypedDict  # pydantic's choice on Python < 3.12
+
+from chat.answering.catalogue import MODELS, upstream_serves
 from chat.answering.engines.upstream import upstream_configured
 from chat.answering.turns import ROLES, Turn, question_of
-from chat.api.errors import ApiError, invalid
-from chat.api.metadata import metadata_check
+from chat.api.chat_tools import passthrough_taken, tool_messages_taken
+from chat.api.contract import (
+    boolean,
+    integral,
+    json_int,
+    json_object,
+    refuse,
+    shown,
+    unsupported,
+    validated,
+)
+from chat.api.metadata import MAX_KEY, MAX_PAIRS, MAX_VALUE
 
+ACCEPTED = "Accepted; passed to the upstream LLM for `lawbot-pro`, otherwise ignored."
+NOT_SUPPORTED = "Not supported: any other value gets 400 `unsupported_parameter`."
+
+
+def _is_int(value: Any) -> bool:
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, float) and value.is_integer()
+    )
+
+
+def _is_other_part(part: Any) -> bool:
+    return isinstance(part, dict) and isinstance(part.get("type"), str) and part["type"] != "text"
+
+
+# The objects inside the request are TypedDicts: pydantic validates them faster than models, and
+# the pipeline reads them once.
+@with_config(strict=True)  # other keys of a part are ignored, as before
+class TextPart(TypedDict):
+    type: Annotated[
+        Literal["text"],
+        Field(
+            description="`image_url`, `input_audio` and `file` parts get 400 "
+            "`unsupported_parameter`."
+        ),
+    ]
+    text: str
+
+
+Part = Annotated[
+    TextPart,
+    unsupported(lambda part: f"Content of type '{shown(part['type'])}'", when=_is_other_part),
+]
+
+
+@with_config(strict=True, extra="forbid")
+class Message(TypedDict):
+    role: Annotated[
+        Literal[ROLES],
+        unsupported(lambda role: f"The role '{role}'", values=("tool", "function")),
+        Field(description="`tool` and `function` get 400 `unsupported_parameter`."),
+    ]
+    content: str | Annotated[list[Part], Field(min_length=1, fail_fast=True)]
+    name: NotRequired[str]
+
+
+def _has_user(messages: list[Message]) -> list[Message]:
+    if not any(m["role"] == "user" for m in messages):
+        raise refuse("'messages' must contain a message with role 'user'.")
+    return messages
+
+
+@with_config(strict=True)
+class StreamOptions(TypedDict):
+    include_usage: NotRequired[bool]
+
+
+@with_config(strict=True)
+class TextFormat(TypedDict):
+    type: Literal["text"]
+
+
+def _nothing(name: str) -> Any:
+    """A field of OpenAI's that Lawbot accepts only when absent or null."""
+    return Annotated[None, unsupported(name)]
+
+
+class ChatCompletionRequest(BaseModel):
+    """A JSON body of at most 1 MiB. Unknown fields get 400 `unknown_parameter`."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        # stream_options with stream off is a 400, as at OpenAI (the validator below).
+        json_schema_extra={
+            "if": {
+                "required": ["stream_options"],
+                "properties": {"stream_options": {"type": "object"}},
+            },
+            "then": {"required": ["stream"], "properties": {"stream": {"const": True}}},
+        },
+    )
+
+    # Validation, and the schema's properties, go in this order.
+    model: str = Field(
+        min_length=1, description="Others get 404.", json_schema_extra={"enum": list(MODELS)}
+    )
+    messages: Annotated[
+        list[Message],
+        Field(
+            min_length=1,
+            max_length=1000,
+            fail_fast=True,
+            json_schema_extra={
+                "contains": {"type": "object", "properties": {"role": {"const": "user"}}}
+            },
+        ),
+        AfterValidator(_has_user),
+    ] = Field(
+        description="At least one message must have the role `user`; the last user message is "
+        "the question."
+    )
+    stream: bool | None = None
+    stream_options: StreamOptions | None = Field(None, description="Only with `stream: true`.")
+    max_completion_tokens: json_int(ge=1) | None = None
+    max_tokens: json_int(ge=1) | None = Field(None, description="The smaller of the two applies.")
+    stop: str | Annotated[list[str], Field(max_length=4)] | None = None
+    temperature: Annotated[float, Field(ge=0, le=2)] | None = Field(None, description=ACCEPTED)
+    top_p: Annotated[float, Field(ge=0, le=1)] | None = Field(None, description=ACCEPTED)
+    frequency_penalty: Annotated[float, Field(ge=-2, le=2)] | None = Field(
+        None, description=ACCEPTED
+    )
+    presence_penalty: Annotated[float, Field(ge=-2, le=2)] | None = Field(
+        None, description=ACCEPTED
+    )
+    seed: json_int() | None = Field(None, description=ACCEPTED)
+    user: str | None = Field(None, description=ACCEPTED)
+    safety_identifier: str | None = Field(None, description=ACCEPTED)
+    prompt_cache_key: str | None = Field(None, description=ACCEPTED)
+    service_tier: str | None = Field(None, description=ACCEPTED)
+    reasoning_effort: str | None = Field(None, description=ACCEPTED)
+    verbosity: str | None = Field(None, description=ACCEPTED)
+    store: bool | None = Field(
+        None, description="Keep the completion for the key's owner (GET /chat/completions)."
+    )
+    parallel_tool_calls: bool | None = Field(None, description=ACCEPTED)
+    metadata: (
+        Annotated[
+            dict[
+                Annotated[str, Field(max_length=MAX_KEY)],
+                Annotated[str, Field(max_length=MAX_VALUE)],
+            ],
+            Field(max_length=MAX_PAIRS),
+        ]
+        | None
+    ) = Field(None, description=ACCEPTED + " Kept with a stored completion.")
+    logit_bias: dict[str, Annotated[float, Field(ge=-100, le=100)]] | None = Field(
+        None, description=ACCEPTED
+    )
+    n: (
+        Annotated[
+            Literal[1],
+            integral,
+            unsupported("'n' other than 1", when=lambda n: _is_int(n) and n >= 1),
+        ]
+        | None
+    ) = Field(None, description=NOT_SUPPORTED)
+    response_format: (
+        Annotated[TextFormat, unsupported("A 'response_format' other than text")] | None
+    ) = Field(None, description=NOT_SUPPORTED)
+    tools: (
+        Annotated[
+            list[Any],
+            Field(max_length=0),
+            unsupported("'tools'", when=lambda v: isinstance(v, list)),
+        ]
+        | None
+    ) = Field(None, description=NOT_SUPPORTED)
+    functions: (
+        Annotated[
+            list[Any],
+            Field(max_length=0),
+            unsupported("'functions'", when=lambda v: isinstance(v, list)),
+        ]
+        | None
+    ) = Field(None, description=NOT_SUPPORTED)
+    tool_choice: Annotated[Literal["none"], unsupported("'tool_choice'")] | None = Field(
+        None, description=NOT_SUPPORTED
+    )
+    function_call: Annotated[Literal["none"], unsupported("'function_call'")] | None = Field(
+        None, description=NOT_SUPPORTED
+    )
+    logprobs: (
+        Annotated[Literal[False], boolean, unsupported("'logprobs'", when=lambda v: v is True)]
+        | None
+    ) = Field(None, description=NOT_SUPPORTED)
+    top_logprobs: _nothing("'top_logprobs'") = Field(None, description=NOT_SUPPORTED)
+    modalities: (
+        Annotated[
+            list[Literal["text"]],
+            Field(min_length=1, max_length=1),
+            unsupported("An output modality other than text"),
+        ]
+        | None
+    ) = Field(None, description=NOT_SUPPORTED)
+    audio: _nothing("Audio output") = Field(None, description=NOT_SUPPORTED)
+    prediction: _nothing("'prediction'") = Field(None, description=NOT_SUPPORTED)
+    web_search_options: _nothing("'web_search_options'") = Field(None, description=NOT_SUPPORTED)
+
+    @field_validator("stream_options")
+    @classmethod
+    def _only_when_streaming(cls, options, info):
+        if options is not None and not info.data.get("stream"):
+            raise refuse("The 'stream_options' parameter is only allowed when 'stream' is enabled.")
+        return options
+
+
+KNOWN = frozenset(ChatCompletionRequest.model_fields)
 PASSED_THROUGH = {
     "temperature",
     "top_p",
@@ -26,36 +236,6 @@ PASSED_THROUGH = {
     "reasoning_effort",
     "verbosity",
 }
-STRINGS = (
-    "user",
-    "safety_identifier",
-    "prompt_cache_key",
-    "service_tier",
-    "reasoning_effort",
-    "verbosity",
-)
-KNOWN = PASSED_THROUGH | {
-    "model",
-    "store",
-    "messages",
-    "stream",
-    "stream_options",
-    "max_completion_tokens",
-    "max_tokens",
-    "stop",
-    "n",
-    "response_format",
-    "tools",
-    "tool_choice",
-    "functions",
-    "function_call",
-    "logprobs",
-    "top_logprobs",
-    "modalities",
-    "audio",
-    "prediction",
-    "web_search_options",
-}
 
 
 @dataclass
@@ -68,417 +248,42 @@ class ChatRequest:
     stop: list[str] = field(default_factory=list)
     sampling: dict[str, Any] = field(default_factory=dict)  # passed to an upstream LLM as given
     store: bool = False  # kept as a stored completion of the key's owner (chat.history)
-    passthrough: dict[str, Any] = field(default_factory=dict)  # tools…, for an upstream LLM
     metadata: dict[str, str] = field(default_factory=dict)
+    passthrough: dict[str, Any] = field(default_factory=dict)  # tools…, for an upstream LLM
 
     @property
     def question(self) -> str:
         return question_of(self.messages)
 
 
-def _is_int(value: Any) -> bool:
-    # JSON Schema counts 5.0 as an integer, and so does the published OpenAPI schema.
-    if isinstance(value, float):
-        return value.is_integer()
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _shown(name: str) -> str:
-    """A field name as errors echo it: a 1 MiB key must not come back as a 1 MiB error."""
-    return name if len(name) <= 100 else name[:100] + "…"
-
-
-def _unsupported(param: str, what: str) -> ApiError:
-    return invalid(f"{what} is not supported by Lawbot.", param=param, code="unsupported_parameter")
-
-
-def _content(value: Any, param: str) -> str:
-    if isinstance(value, str):
-        return value
-    if not isinstance(value, list) or not value:
-        raise invalid(
-            f"Invalid type for '{param}': expected a string or a non-empty array of text parts.",
-            param=param,
-        )
-    texts = []
-    for j, part in enumerate(value):
-        part_param = f"{param}[{j}]"
-        if not isinstance(part, dict) or not isinstance(part.get("type"), str):
-            raise invalid(
-                f"Invalid content part at '{part_param}': expected an object with a 'type'.",
-                param=part_param,
-            )
-        if part["type"] != "text":
-            raise _unsupported(part_param, f"Content of type '{part['type']}'")
-        if not isinstance(part.get("text"), str):
-            raise invalid(
-                f"Invalid type for '{part_param}.text': expected a string.",
-                param=f"{part_param}.text",
-            )
-        texts.append(part["text"])
-    return "\n".join(texts)
-
-
-def _tool_calls(value: Any, param: str) -> tuple[dict, ...]:
-    if not isinstance(value, list) or not value:
-        raise invalid(f"Invalid type for '{param}': expected a non-empty array.", param=param)
-    calls = []
-    for i, call in enumerate(value):
-        function = call.get("function") if isinstance(call, dict) else None
-        if (
-            not isinstance(call.get("id") if isinstance(call, dict) else None, str)
-            or call.get("type") != "function"
-            or not isinstance(function, dict)
-            or not isinstance(function.get("name"), str)
-            or not isinstance(function.get("arguments"), str)
-        ):
-            raise invalid(
-                f"Invalid value for '{param}[{i}]': expected {{id, type: function, function: "
-                "{name, arguments}}.",
-                param=f"{param}[{i}]",
-            )
-        calls.append(
-            {
-                "id": call["id"],
-                "type": "function",
-                "function": {"name": function["name"], "arguments": function["arguments"]},
-            }
-        )
-    return tuple(calls)
-
-
-def _tool_message(raw: dict, param: str) -> Turn:
-    """A function's result, or an answer that called functions: for an upstream LLM's tools."""
-    allowed = {"role", "content", "name", "tool_call_id", "tool_calls"}
-    for key in raw:
-        if key not in allowed:
-            raise invalid(
-                f"Unrecognized argument '{param}.{_shown(key)}'.",
-                param=f"{param}.{_shown(key)}",
-                code="unknown_parameter",
-            )
-    if raw["role"] == "tool":
-        if not isinstance(raw.get("tool_call_id"), str):
-            raise invalid(
-                f"Missing required parameter: '{param}.tool_call_id'.",
-                param=f"{param}.tool_call_id",
-                code="missing_required_parameter",
-            )
-        content = _content(raw.get("content"), f"{param}.content")
-        return Turn("tool", content, tool_call_id=raw["tool_call_id"])
-    content = raw.get("content")
-    text = "" if content is None else _content(content, f"{param}.content")
-    return Turn("assistant", text, _tool_calls(raw["tool_calls"], f"{param}.tool_calls"))
-
-
-def _messages(value: Any, *, tools_relayed: bool = False) -> list[Turn]:
-    if value is None:
-        raise invalid(
-            "Missing required parameter: 'messages'.",
-            param="messages",
-            code="missing_required_parameter",
-        )
-    if not isinstance(value, list):
-        raise invalid("Invalid type for 'messages': expected an array.", param="messages")
-    if not value:
-        raise invalid("'messages' must contain at least one message.", param="messages")
-    if len(value) > 1000:
-        raise invalid("'messages' may hold at most 1000 messages.", param="messages")
-    messages = []
-    for i, raw in enumerate(value):
-        param = f"messages[{i}]"
-        if not isinstance(raw, dict):
-            raise invalid(f"Invalid type for '{param}': expected an object.", param=param)
-        role = raw.get("role")
-        if tools_relayed and (role == "tool" or (role == "assistant" and "tool_calls" in raw)):
-            messages.append(_tool_message(raw, param))
-            continue
-        if not isinstance(role, str) or role not in ROLES:
-            if role in ("tool", "function"):
-                raise _unsupported(f"{param}.role", f"The role '{role}'")
-            raise invalid(
-                f"Invalid value for '{param}.role': expected one of system, developer, user, assistant.",
-                param=f"{param}.role",
-            )
-        for key in raw:
-            if key not in {"role", "content", "name"}:
-                raise invalid(
-                    f"Unrecognized argument '{param}.{_shown(key)}'.",
-                    param=f"{param}.{_shown(key)}",
-                    code="unknown_parameter",
-                )
-        if "name" in raw and not isinstance(raw["name"], str):
-            raise invalid(
-                f"Invalid type for '{param}.name': expected a string.", param=f"{param}.name"
-            )
-        if "content" not in raw:
-            raise invalid(
-                f"Missing required parameter: '{param}.content'.",
-                param=f"{param}.content",
-                code="missing_required_parameter",
-            )
-        messages.append(Turn(role=role, content=_content(raw["content"], f"{param}.content")))
-    if not any(m.role == "user" for m in messages):
-        raise invalid("'messages' must contain a message with role 'user'.", param="messages")
-    return messages
-
-
-def _range(body: dict, name: str, low: float, high: float) -> None:
-    value = body.get(name)
-    if value is None:
-        return
-    if not _is_number(value) or not low <= value <= high:
-        raise invalid(
-            f"Invalid value for '{name}': expected a number from {low:g} to {high:g}.", param=name
-        )
-
-
-def _stop(value: Any) -> list[str]:
-    if value is None:
-        return []
-    stops = [value] if isinstance(value, str) else value
-    if not isinstance(stops, list) or not all(isinstance(s, str) for s in stops):
-        raise invalid(
-            "Invalid type for 'stop': expected a string or an array of strings.", param="stop"
-        )
-    if len(stops) > 4:
-        raise invalid("'stop' may hold at most 4 sequences.", param="stop")
-    return [s for s in stops if s]
-
-
-def _passthrough(body: dict) -> dict:
-    """response_format, tools and tool_choice, checked for shape and sent to the upstream LLM."""
-    sent = {}
-    response_format = body.get("response_format")
-    if response_format is not None:
-        kind = response_format.get("type") if isinstance(response_format, dict) else None
-        if kind not in ("text", "json_object", "json_schema") or (
-            kind == "json_schema" and not isinstance(response_format.get("json_schema"), dict)
-        ):
-            raise invalid(
-                "Invalid value for 'response_format': expected {type: text | json_object | "
-                "json_schema, json_schema: {…}}.",
-                param="response_format",
-            )
-        if kind != "text":
-            sent["response_format"] = response_format
-    tools = body.get("tools")
-    if tools is not None:
-        if not isinstance(tools, list) or len(tools) > 128:
-            raise invalid(
-                "Invalid type for 'tools': expected an array (at most 128).", param="tools"
-            )
-        for i, tool in enumerate(tools):
-            function = tool.get("function") if isinstance(tool, dict) else None
-            if (
-                not isinstance(tool, dict)
-                or tool.get("type") != "function"
-                or not isinstance(function, dict)
-                or not isinstance(function.get("name"), str)
-            ):
-                raise invalid(
-                    f"Invalid value for 'tools[{i}]': expected a function tool "
-                    "{type: function, function: {name, …}}.",
-                    param=f"tools[{i}]",
-                )
-        if tools:
-            sent["tools"] = tools
-    choice = body.get("tool_choice")
-    if choice is not None:
-        named = (
-            isinstance(choice, dict)
-            and choice.get("type") == "function"
-            and isinstance(choice.get("function"), dict)
-            and isinstance(choice["function"].get("name"), str)
-        )
-        if choice not in ("none", "auto", "required") and not named:
-            raise invalid(
-                "Invalid value for 'tool_choice': expected none, auto, required or "
-                "{type: function, function: {name}}.",
-                param="tool_choice",
-            )
-        if "tools" in sent:
-            sent["tool_choice"] = choice
-    return sent
-
-
-def _check_unsupported(body: dict, *, tools_relayed: bool = False) -> None:
-    n = body.get("n")
-    if n is not None and not (_is_int(n) and n == 1):
-        if not _is_int(n) or n < 1:
-            raise invalid("Invalid value for 'n': expected an integer of at least 1.", param="n")
-        raise _unsupported("n", "'n' other than 1")
-    response_format = body.get("response_format")
-    if (
-        response_format is not None
-        and (not isinstance(response_format, dict) or response_format.get("type") != "text")
-        and not tools_relayed
-    ):
-        raise _unsupported("response_format", "A 'response_format' other than text")
-    for name in ("tools", "functions"):
-        if tools_relayed and name == "tools":
-            continue
-        value = body.get(name)
-        if value is not None and not isinstance(value, list):
-            raise invalid(f"Invalid type for '{name}': expected an array.", param=name)
-        if value:
-            raise _unsupported(name, f"'{name}'")
-    if body.get("tool_choice") not in (None, "none") and not tools_relayed:
-        raise _unsupported("tool_choice", "'tool_choice'")
-    if body.get("function_call") not in (None, "none"):
-        raise _unsupported("function_call", "'function_call'")
-    logprobs = body.get("logprobs")
-    if logprobs is not None and not isinstance(logprobs, bool):
-        raise invalid("Invalid type for 'logprobs': expected a boolean.", param="logprobs")
-    if logprobs:
-        raise _unsupported("logprobs", "'logprobs'")
-    if body.get("top_logprobs") is not None:
-        raise _unsupported("top_logprobs", "'top_logprobs'")
-    if body.get("audio") is not None:
-        raise _unsupported("audio", "Audio output")
-    if body.get("modalities") not in (None, ["text"]):
-        raise _unsupported("modalities", "An output modality other than text")
-    if body.get("prediction") is not None:
-        raise _unsupported("prediction", "'prediction'")
-    if body.get("web_search_options") is not None:
-        raise _unsupported("web_search_options", "'web_search_options'")
-
-
-def _logit_bias(value: Any) -> None:
-    if value is None:
-        return
-    if not isinstance(value, dict) or not all(
-        _is_number(v) and -100 <= v <= 100 for v in value.values()
-    ):
-        raise invalid(
-            "Invalid value for 'logit_bias': expected an object of numbers from -100 to 100.",
-            param="logit_bias",
-        )
-
-
-def _max_tokens(body: dict) -> int | None:
-    limit = None
-    for name in ("max_completion_tokens", "max_tokens"):
-        value = body.get(name)
-        if value is None:
-            continue
-        if not _is_int(value) or value < 1:
-            raise invalid(
-                f"Invalid value for '{name}': expected an integer of at least 1.", param=name
-            )
-        limit = int(value) if limit is None else min(limit, int(value))
-    return limit
-
-
-def _not_json(constant: str):
-    raise ValueError(f"{constant} is not a JSON value")
-
-
-def _json_body(raw: bytes) -> Any:
-    """Strict JSON: UTF-8 only, no NaN/Infinity, no lone surrogates (they cannot be stored,
-    logged or sent back as UTF-8)."""
-    try:
-        text = raw.decode("utf-8")
-        body = json.loads(text, parse_constant=_not_json)
-        # Re-encoding finds a lone surrogate from a "\ud800" escape anywhere in the body.
-        json.dumps(body, ensure_ascii=False).encode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise invalid(
-            f"The body of your request is not valid UTF-8 (byte {exc.start}).", code="invalid_json"
-        ) from None
-    except UnicodeEncodeError:
-        raise invalid(
-            "The body of your request holds a lone surrogate escape (\\ud800–\\udfff), "
-            "which is not valid Unicode.",
-            code="invalid_json",
-        ) from None
-    except RecursionError:
-        raise invalid(
-            "The body of your request is nested too deeply.", code="invalid_json"
-        ) from None
-    except ValueError as exc:  # JSONDecodeError, NaN/Infinity, integers of over 4300 digits
-        raise invalid(
-            f"The body of your request is not valid JSON: {exc}.", code="invalid_json"
-        ) from None
-    return body
+def _text(content: str | list[TextPart]) -> str:
+    return content if isinstance(content, str) else "\n".join(part["text"] for part in content)
 
 
 def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        raise invalid(
-            "Content-Type must be application/json.", param=None, code="invalid_content_type"
-        )
-    body = _json_body(raw)
-    if not isinstance(body, dict):
-        raise invalid("The body of your request must be a JSON object.", code="invalid_json")
-    for name in body:
-        if name not in KNOWN:
-            raise invalid(
-                f"Unrecognized request argument supplied: {_shown(name)}",
-                param=_shown(name),
-                code="unknown_parameter",
-            )
-    model = body.get("model")
-    if model is None:
-        raise invalid(
-            "Missing required parameter: 'model'.", param="model", code="missing_required_parameter"
-        )
-    if not isinstance(model, str) or not model:
-        raise invalid("Invalid type for 'model': expected a string.", param="model")
-    # lawbot-pro with an upstream LLM relays the caller's tools; lawbot-lite and the composer
-    # take text only (SPEC: otherwise the 400 naming the field).
-    tools_relayed = upstream_serves(model)
-    messages = _messages(body.get("messages"), tools_relayed=upstream_configured())
-    stream = body.get("stream", False)
-    if stream is None:
-        stream = False
-    if not isinstance(stream, bool):
-        raise invalid("Invalid type for 'stream': expected a boolean.", param="stream")
-    options = body.get("stream_options")
-    include_usage = False
-    if options is not None:
-        if not stream:
-            raise invalid(
-                "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-                param="stream_options",
-            )
-        if not isinstance(options, dict) or not isinstance(
-            options.get("include_usage", False), bool
-        ):
-            raise invalid(
-                "Invalid value for 'stream_options': expected {\"include_usage\": boolean}.",
-                param="stream_options",
-            )
-        include_usage = options.get("include_usage", False)
-    _check_unsupported(body, tools_relayed=tools_relayed)
-    passthrough = _passthrough(body) if tools_relayed else {}
-    _range(body, "temperature", 0, 2)
-    _range(body, "top_p", 0, 1)
-    _range(body, "frequency_penalty", -2, 2)
-    _range(body, "presence_penalty", -2, 2)
-    if body.get("seed") is not None and not _is_int(body["seed"]):
-        raise invalid("Invalid type for 'seed': expected an integer.", param="seed")
-    for name in STRINGS:
-        if body.get(name) is not None and not isinstance(body[name], str):
-            raise invalid(f"Invalid type for '{name}': expected a string.", param=name)
-    for name in ("parallel_tool_calls", "store"):
-        if body.get(name) is not None and not isinstance(body[name], bool):
-            raise invalid(f"Invalid type for '{name}': expected a boolean.", param=name)
-    metadata_check(body.get("metadata"))
-    _logit_bias(body.get("logit_bias"))
+    body = json_object(raw, content_type)
+    checked, tool_turns, passthrough = body, {}, {}
+    # lawbot-pro with an upstream LLM relays the caller's tools (chat.api.chat_tools); without
+    # one, and for lawbot-lite's answers, the model refuses them naming the field.
+    if upstream_configured():
+        checked, tool_turns = tool_messages_taken(checked)
+    if isinstance(body.get("model"), str) and upstream_serves(body["model"]):
+        checked, passthrough = passthrough_taken(checked)
+    request = validated(ChatCompletionRequest, checked)
+    turns = [Turn(role=m["role"], content=_text(m["content"])) for m in request.messages]
+    for index, turn in tool_turns.items():
+        turns[index] = turn
+    limits = [n for n in (request.max_completion_tokens, request.max_tokens) if n is not None]
+    stops = [request.stop] if isinstance(request.stop, str) else request.stop or []
     return ChatRequest(
-        model=model,
-        messages=messages,
-        stream=stream,
-        include_usage=include_usage,
-        max_tokens=_max_tokens(body),
-        stop=_stop(body.get("stop")),
-        sampling={k: body[k] for k in PASSED_THROUGH if body.get(k) is not None},
-        store=bool(body.get("store")),
+        model=request.model,
+        messages=turns,
+        stream=bool(request.stream),
+        include_usage=(request.stream_options or {}).get("include_usage", False),
+        max_tokens=min(limits) if limits else None,
+        stop=[s for s in stops if s],
+        sampling={k: v for k, v in body.items() if k in PASSED_THROUGH and v is not None},
+        store=bool(request.store),
+        metadata=request.metadata or {},
         passthrough=passthrough,
-        metadata=body.get("metadata") or {},
     )

@@ -1,9 +1,11 @@
-"""The OpenAPI 3.1 description of the API, kept truthful to chat.api.chat_request by the fuzz test.
-
-Every constraint here is one the server enforces: a request the schema allows is answered, and a
-request it forbids gets a 4xx OpenAI error (tests/e2e/test_fuzz.py runs schemathesis both ways).
+"""The OpenAPI 3.1 description of the API. The request body's schema is exported from the model
+that validates it (chat.api.chat_request, via chat.api.contract), so every constraint here is one
+the server enforces: a request the schema allows is answered, and a request it forbids gets a 4xx
+OpenAI error (tests/e2e/test_fuzz.py runs schemathesis both ways).
 """
 
+from chat.api.chat_request import ChatCompletionRequest
+from chat.api.contract import components, schemas
 from chat.api.openapi_history import LIST_OPERATION, history_paths, history_schemas
 from chat.api.openapi_relay import request_schema
 from chat.api.openapi_schemas import (
@@ -12,11 +14,8 @@ from chat.api.openapi_schemas import (
     COMPLETION,
     ERROR,
     HEALTH,
-    MESSAGE,
     MODEL,
-    REQUEST,
     STREAM_EVENT,
-    TEXT_PART,
     USAGE,
     ref,
 )
@@ -161,6 +160,11 @@ def _paths() -> dict:
     return paths
 
 
+def _request_schemas() -> dict[str, dict]:
+    chat = schemas(ChatCompletionRequest, "Request")
+    return {**chat, "Request": request_schema(chat["Request"])}
+
+
 def openapi_schema() -> dict:
     return {
         "openapi": "3.1.0",
@@ -182,19 +186,19 @@ def openapi_schema() -> dict:
                     "description": "An API key, `lb-…`.",
                 }
             },
-            "schemas": {
-                "Request": request_schema(REQUEST),
-                "Message": MESSAGE,
-                "TextPart": TEXT_PART,
-                "Completion": COMPLETION,
-                "Chunk": CHUNK,
-                "StreamEvent": STREAM_EVENT,
-                "Citation": CITATION,
-                "Usage": USAGE,
-                "Model": MODEL,
-                "Health": HEALTH,
-                "Error": ERROR,
-                **history_schemas(COMPLETION),
-            },
+            "schemas": components(
+                _request_schemas(),
+                {
+                    "Completion": COMPLETION,
+                    "Chunk": CHUNK,
+                    "StreamEvent": STREAM_EVENT,
+                    "Citation": CITATION,
+                    "Usage": USAGE,
+                    "Model": MODEL,
+                    "Health": HEALTH,
+                    "Error": ERROR,
+                },
+                history_schemas(COMPLETION),
+            ),
         },
     }

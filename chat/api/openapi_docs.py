@@ -64,13 +64,11 @@ def type_label(schema: dict, root: dict) -> str:
     for combinator in ("anyOf", "oneOf"):
         if combinator in schema:
             return " | ".join(type_label(s, root) for s in schema[combinator])
-    if "enum" in schema:
+    if "enum" in schema or "const" in schema:
         return " | ".join(
             "null" if v is None else repr(v).lower() if isinstance(v, bool) else repr(v)
-            for v in schema["enum"]
+            for v in schema.get("enum", [schema.get("const")])
         )
-    if "const" in schema:
-        return repr(schema["const"])
     kind = schema.get("type", "any")
     if isinstance(kind, list):
         kind = " | ".join(kind)

@@ -17,7 +17,7 @@ from pydantic import (
     ValidationError,
 )
 
-from chat.api.chat_request import _json_body
+from chat.api.contract import json_object
 from chat.api.errors import ApiError, invalid
 from chat.api.metadata import MAX_KEY, MAX_PAIRS, MAX_VALUE
 
@@ -174,7 +174,7 @@ class ConversationRef(Strict):
     id: str
 
 
-class StreamOptions(Strict):
+class ResponsesStreamOptions(Strict):
     include_obfuscation: bool | None = None
 
 
@@ -200,7 +200,7 @@ class ResponsesRequest(Strict):
     metadata: Annotated[dict[MetadataKey, MetadataValue], Field(max_length=MAX_PAIRS)] | None = None
     store: bool | None = Field(None, description="Keep the response (default true).")
     stream: bool | None = None
-    stream_options: StreamOptions | None = None
+    stream_options: ResponsesStreamOptions | None = None
     previous_response_id: str | None = Field(
         None, description="Continue from this stored response (not with `conversation`)."
     )
@@ -326,11 +326,7 @@ def _error(exc: ValidationError) -> ApiError:
 
 
 def parse_responses_request(raw: bytes, content_type: str) -> ResponsesRequest:
-    if content_type.split(";")[0].strip().lower() != "application/json":
-        raise invalid("Content-Type must be application/json.", code="invalid_content_type")
-    body = _json_body(raw)
-    if not isinstance(body, dict):
-        raise invalid("The body of your request must be a JSON object.", code="invalid_json")
+    body = json_object(raw, content_type)
     _check_unsupported(body)
     try:
         request = ResponsesRequest.model_validate(body)

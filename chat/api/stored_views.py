@@ -3,9 +3,8 @@
 from asgiref.sync import sync_to_async
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
-from chat.api.chat_request import _json_body
+from chat.api.contract import json_object
 from chat.api.endpoint import api_endpoint, request_body
-from chat.api.errors import invalid
 from chat.api.pagination import metadata_filter, page_query, paginate
 from chat.api.request_record import RequestRecord
 from chat.api.stored_completions import (
@@ -22,10 +21,8 @@ def _json(body: dict) -> JsonResponse:
     return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
-def _json_request(request: HttpRequest):
-    if (request.content_type or "").split(";")[0].strip().lower() != "application/json":
-        raise invalid("Content-Type must be application/json.", code="invalid_content_type")
-    return _json_body(request_body(request))
+def _json_request(request: HttpRequest) -> dict:
+    return json_object(request_body(request), request.content_type or "")
 
 
 async def completions_list(request: HttpRequest, record: RequestRecord) -> HttpResponse:

@@ -24,7 +24,7 @@ QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "questions.jsonl"
 # recall@5 reached when this test was written (see bench/RESULTS.md), less a small margin:
 # about two questions of the smaller held-out split.
 REACHED = {
-    "all": 0.917,
+    "all": 0.861,
     "dev": 0.961,
     "dev-late": 1.0,
     "dev-late2": 0.975,
@@ -33,6 +33,8 @@ REACHED = {
     "heldout2": 0.986,
     "heldout3": 0.986,
     "heldout4": 0.571,
+    "heldout5": 0.631,
+    "heldout6": 0.690,
 }
 MARGIN = 0.05
 # Nicknames that are not the law's own characters in order (勞退新制 → 勞工退休金條例), and a

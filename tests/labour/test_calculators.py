@@ -4,11 +4,12 @@ from fractions import Fraction
 import pytest
 
 from labour import calculate
+from labour.annual_leave import annual_leave_days
 from labour.calculation import LPA, LSA
+from labour.notice import notice_days
 from labour.overtime import hourly_wage, rest_day_pay, workday_pay
 from labour.service_length import Service
 from labour.severance import severance_new, severance_old
-from labour.tenure import annual_leave_days, notice_days
 
 TODAY = date(2026, 11, 25)
 WAGE = Fraction(36000)

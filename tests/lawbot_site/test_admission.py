@@ -9,7 +9,7 @@ from asgiref.testing import ApplicationCommunicator
 
 from lawbot_site.admission import admission_release, admitted
 from lawbot_site.asgi import application
-from tests.chat.answering.test_upstream import body, standin, upstream  # noqa: F401  (fixtures)
+from tests.chat.answering.test_upstream import body
 
 pytestmark = pytest.mark.asyncio
 SCOPE = {"type": "http", "method": "GET", "path": "/v1/models", "headers": []}

@@ -1,9 +1,6 @@
-import asyncio
-
 import pytest
 
 from chat.answering.stopping import Finish, limit_tokens, stop_at
-from chat.sse import sse, with_heartbeat
 from laws.text import count_tokens
 
 pytestmark = pytest.mark.asyncio
@@ -48,42 +45,3 @@ async def test_under_the_limit_finishes_with_stop():
     finish = Finish()
     assert "".join(await collect(limit_tokens(source("短"), 10, finish))) == "短"
     assert finish.reason == "stop"
-
-
-async def test_heartbeat_comments_fill_silence():
-    async def slow():
-        yield b"a"
-        await asyncio.sleep(0.35)
-        yield b"b"
-
-    out = await collect(with_heartbeat(slow(), 0.1))
-    assert out[0] == b"a" and out[-1] == b"b"
-    assert out.count(b": ping\n\n") >= 2
-
-
-async def test_heartbeat_closes_its_source_when_cancelled():
-    closed = asyncio.Event()
-
-    async def endless():
-        try:
-            while True:
-                await asyncio.sleep(0.01)
-                yield b"x"
-        finally:
-            closed.set()
-
-    async def consume():
-        async for _ in with_heartbeat(endless(), 1):
-            pass
-
-    task = asyncio.create_task(consume())
-    await asyncio.sleep(0.05)
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
-    assert closed.is_set()
-
-
-async def test_sse_framing_keeps_newlines_inside_json():
-    frame = sse({"content": "a\n\ndata: [DONE]\n\n"})
-    assert frame.count(b"\n\n") == 1 and frame.endswith(b"\n\n")

@@ -12,7 +12,7 @@ from chat.answering.stopping import Finish
 from chat.answering.turns import Turn
 from laws.search import SearchResult
 from tests.api_client import KeyClient, events, post
-from tests.standin_llm import ANSWER, USAGE, StandInLLM, refused_url
+from tests.standin_llm import ANSWER, USAGE, refused_url
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 SEED = "請說明勞動基準法中的資遣費計算方式"
@@ -20,22 +20,6 @@ SEED = "請說明勞動基準法中的資遣費計算方式"
 
 def body(**extra) -> dict:
     return {"model": "lawbot-pro", "messages": [{"role": "user", "content": SEED}], **extra}
-
-
-@pytest.fixture(scope="module")
-def standin():
-    with StandInLLM() as server:
-        yield server
-
-
-@pytest.fixture
-def upstream(standin, settings):
-    standin.reset()
-    settings.LAWBOT_LLM_BASE_URL = standin.url
-    settings.LAWBOT_LLM_MODEL = "standin-7b"
-    settings.LAWBOT_LLM_TIMEOUT = 5.0
-    yield standin
-    standin.release()  # lets a response held by the test end
 
 
 @pytest.fixture
