@@ -23,6 +23,13 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	.venv-openai2/bin/pip install -q openai==2.54.0
 	touch $@
 
+# The OpenAI Agents SDK, run against Lawbot end to end, from its own venv (its dependencies,
+# mcp and starlette among them, stay out of Lawbot's).
+.venv-agents/.installed:
+	$(PYTHON) -m venv .venv-agents || python3 -m venv .venv-agents
+	.venv-agents/bin/pip install -q openai-agents==0.24.0 openai==3.57.0
+	touch $@
+
 tests/node/node_modules/.installed: tests/node/package.json tests/node/package-lock.json
 	cd tests/node && npm ci --silent --no-audit --no-fund
 	touch $@
@@ -44,7 +51,7 @@ lint: $(VENV)/.dev-installed
 
 # With LAWBOT_TEST_DATABASE_URL (and LAWBOT_TEST_REDIS_URL) set, the suite runs a second time on
 # PostgreSQL + Redis, the scale-out setting; .ci/run sets both.
-test: $(VENV)/.dev-installed .venv-openai2/.installed tests/node/node_modules/.installed lint
+test: $(VENV)/.dev-installed .venv-openai2/.installed .venv-agents/.installed tests/node/node_modules/.installed lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 	@if [ -n "$$LAWBOT_TEST_DATABASE_URL" ]; then \
 	  echo "== the same suite on PostgreSQL + Redis"; \
@@ -67,4 +74,4 @@ messages: $(VENV)/.dev-installed
 	$(BIN)/python manage.py compilemessages -l zh_Hant '--ignore=.venv*'
 
 clean:
-	rm -rf $(VENV) .venv-openai2 tests/node/node_modules
+	rm -rf $(VENV) .venv-openai2 .venv-agents tests/node/node_modules

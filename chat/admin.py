@@ -13,7 +13,7 @@ class ReadOnlyMixin:
 
 class MessageInline(ReadOnlyMixin, admin.TabularInline):
     model = Message
-    fields = ("created", "role", "model", "status", "content", "error")
+    fields = ("created", "role", "model", "status", "public_id", "content", "error")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -22,10 +22,19 @@ class MessageInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("title", "owner", "created", "updated")
-    list_select_related = ("owner",)
-    search_fields = ("title", "owner__username")
-    list_filter = ("updated",)
+    list_display = ("title", "owner", "source", "api_key", "kept", "created", "updated")
+    list_select_related = ("owner", "api_key")
+    search_fields = ("title", "owner__username", "public_id", "messages__public_id")
+    list_filter = ("source", "kept", "updated")
     date_hierarchy = "updated"
-    readonly_fields = ("owner", "title", "created", "updated")
+    readonly_fields = (
+        "owner",
+        "title",
+        "source",
+        "api_key",
+        "public_id",
+        "kept",
+        "created",
+        "updated",
+    )
     inlines = [MessageInline]

@@ -1,5 +1,7 @@
-"""Conversations of the chat page and their messages."""
+"""Conversations and their messages: the chat page's, and the completions and responses stored
+over the API (`store`), which are the same conversations (SPEC: history is one thing)."""
 
+import secrets
 from datetime import timedelta
 
 from django.conf import settings
@@ -13,16 +15,47 @@ class ConversationQuerySet(models.QuerySet):
         return self.filter(owner=user)
 
     def sidebar(self, user) -> "ConversationQuerySet":
-        return self.for_owner(user).only("id", "title", "updated").order_by("-updated", "-id")
+        return (
+            self.for_owner(user)
+            .select_related("api_key")
+            .only("id", "title", "updated", "source", "api_key__name")
+            .order_by("-updated", "-id")
+        )
+
+    def expired(self, cutoff) -> "ConversationQuerySet":
+        """Stored over the API, not kept by their owner, untouched since `cutoff`."""
+        return self.filter(source=Conversation.Source.API, kept=False, updated__lt=cutoff)
+
+
+def conversation_public_id() -> str:
+    return "conv_" + secrets.token_hex(16)
 
 
 class Conversation(models.Model):
+    class Source(models.TextChoices):
+        PAGE = "page"
+        API = "api"
+
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations"
     )
     title = models.CharField(max_length=200)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
+    # The id the Responses API knows it by (`conversation`), so that any conversation can be
+    # continued over the API.
+    public_id = models.CharField(max_length=40, unique=True, default=conversation_public_id)
+    source = models.CharField(max_length=4, choices=Source.choices, default=Source.PAGE)
+    api_key = models.ForeignKey(
+        "api_keys.ApiKey",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="conversations",
+        help_text="the key that stored it over the API",
+    )
+    # Stored over the API, a conversation is deleted after LAWBOT_LOG_RETENTION_DAYS unless kept.
+    kept = models.BooleanField(default=False)
 
     objects = ConversationQuerySet.as_manager()
 
@@ -48,6 +81,8 @@ class MessageQuerySet(models.QuerySet):
 
 class Message(models.Model):
     class Role(models.TextChoices):
+        SYSTEM = "system"
+        DEVELOPER = "developer"
         USER = "user"
         ASSISTANT = "assistant"
 
@@ -69,6 +104,15 @@ class Message(models.Model):
     error = models.TextField(blank=True)
     # Set by the stop POST on any worker; the generating worker sees it on its next save.
     stop_requested = models.BooleanField(default=False)
+    # An answer stored over the API: its id there (chatcmpl-…, resp_…), its metadata, and what
+    # the API shows of it beyond the text (usage, finish reason, request fields, tool calls).
+    public_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    wire = models.JSONField(default=dict, blank=True)
+    # The messages an API request sent point at the answer they got (its input items).
+    input_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="inputs"
+    )
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
 

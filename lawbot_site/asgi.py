@@ -29,6 +29,7 @@ from lawbot_site.admission import admitted  # noqa: E402
 from lawbot_site.routing import MCP_PATHS, takes_lean_handler  # noqa: E402
 
 API_MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
     "lawbot_site.middleware.InlineSecurityMiddleware",
     "lawbot_site.middleware.ContentSecurityPolicyMiddleware",
     "lawbot_site.api_not_found.ApiNotFoundMiddleware",

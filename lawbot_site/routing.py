@@ -4,6 +4,7 @@ not-found middleware share."""
 # Served at the root and under /v1 (SPEC: the SDKs append paths to whatever base_url they get).
 API_ROOTS = (
     "chat/completions",
+    "responses",
     "models",
     "healthz",
     "openapi.json",

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "channels",
     "rest_framework",
+    "corsheaders",
     "lawbot_site",
     "laws",
     "chat",
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lawbot_site.middleware.ContentSecurityPolicyMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
@@ -108,6 +110,36 @@ if LAWBOT_TLS:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+
+# --- CORS: browser apps on other origins calling the API (off unless origins are listed) ---
+# LAWBOT_CORS_ORIGINS=https://app.example.com,http://localhost:5173 ("*" for any origin).
+LAWBOT_CORS_ORIGINS = env.list("LAWBOT_CORS_ORIGINS", default=[])
+CORS_ALLOW_ALL_ORIGINS = LAWBOT_CORS_ORIGINS == ["*"]
+CORS_ALLOWED_ORIGINS = [] if CORS_ALLOW_ALL_ORIGINS else LAWBOT_CORS_ORIGINS
+# The API's paths only (lawbot_site.routing): the page and the admin stay same-origin.
+CORS_URLS_REGEX = r"^/(v1/|chat/completions|responses|models|healthz|openapi\.json)"
+CORS_ALLOW_CREDENTIALS = False  # keys, not cookies
+CORS_ALLOW_HEADERS = (
+    "accept",
+    "authorization",
+    "content-type",
+    "last-event-id",
+    "openai-organization",
+    "openai-project",
+    "user-agent",
+    # What the openai SDKs send from a browser (dangerouslyAllowBrowser).
+    "x-stainless-arch",
+    "x-stainless-lang",
+    "x-stainless-os",
+    "x-stainless-package-version",
+    "x-stainless-retry-count",
+    "x-stainless-runtime",
+    "x-stainless-runtime-version",
+    "x-stainless-timeout",
+    "x-stainless-helper-method",
+)
+CORS_EXPOSE_HEADERS = ("x-request-id", "retry-after", "x-should-retry")
+CORS_PREFLIGHT_MAX_AGE = 600
 
 ROOT_URLCONF = "lawbot_site.urls"
 ASGI_APPLICATION = "lawbot_site.asgi.application"

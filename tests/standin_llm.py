@@ -57,6 +57,9 @@ class Script:
     # its [n] and its law and number. "wrongly": the same, plus a marker past the list, an
     # article that does not exist and a real one that was not in the prompt.
     cite: str = ""
+    # Calls of the caller's functions to send (OpenAI `tool_calls`, each call's arguments in two
+    # pieces, as OpenAI streams them), then finish_reason "tool_calls".
+    tool_calls: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -200,6 +203,29 @@ class StandInLLM:
             if script.delay:
                 await asyncio.sleep(script.delay)
             await send(chunk({"content": delta}))
+        for index, call in enumerate(script.tool_calls):
+            arguments = call["arguments"]
+            half = len(arguments) // 2
+            head = {"index": index, "id": call["id"], "type": "function"}
+            await send(
+                chunk(
+                    {
+                        "tool_calls": [
+                            {
+                                **head,
+                                "function": {"name": call["name"], "arguments": arguments[:half]},
+                            }
+                        ]
+                    }
+                )
+            )
+            await send(
+                chunk(
+                    {"tool_calls": [{"index": index, "function": {"arguments": arguments[half:]}}]}
+                )
+            )
+        if script.tool_calls:
+            script.finish_reason = "tool_calls"
         if script.fail == "error_event":
             await send(json.dumps({"error": {"message": script.message, "type": "server_error"}}))
         elif script.fail == "garbage":

@@ -60,6 +60,9 @@ class AnswerOptions:
     stop: Sequence[str] = ()
     max_tokens: int | None = None
     paced: bool = True  # False for an answer nobody watches grow (not streamed)
+    # response_format, tools, tool_choice: for an upstream LLM only (the API refuses them
+    # without one), sent as given.
+    passthrough: dict = field(default_factory=dict)
 
 
 def _calculations(
@@ -131,6 +134,7 @@ async def engine_open(
             stop=options.stop,
             max_tokens=options.max_tokens,
             finish=finish,
+            passthrough=options.passthrough,
         )
         # max_tokens is the upstream's to apply: its tokens are not Lawbot's count.
         return _stopped(relay, options.stop, finish)

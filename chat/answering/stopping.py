@@ -2,7 +2,7 @@
 the token limit."""
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from laws.text import TOKEN_RE, count_tokens
 
@@ -14,6 +14,8 @@ class Finish:
     reason: str = "stop"  # "stop" or "length" ("content_filter" from an upstream)
     usage: dict | None = None  # an upstream LLM's own token counts, when it sent them
     unverified: int = 0  # citations an upstream LLM wrote that do not stand (verification.py)
+    # An upstream LLM's calls of the caller's functions (OpenAI `tool_calls`, complete).
+    tool_calls: list[dict] = field(default_factory=list)
 
 
 async def stop_at(

@@ -10,8 +10,12 @@ INSTRUCTION_ROLES = ("system", "developer")
 
 @dataclass(frozen=True)
 class Turn:
-    role: str  # one of ROLES
+    role: str  # one of ROLES, or "tool" (a function's result, for an upstream LLM's tools)
     content: str
+    # An assistant turn that called the caller's functions (OpenAI `tool_calls`), and the call a
+    # "tool" turn answers: relayed to an upstream LLM as they are.
+    tool_calls: tuple[dict, ...] = ()
+    tool_call_id: str = ""
 
 
 def question_of(turns: Iterable[Turn]) -> str:

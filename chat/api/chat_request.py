@@ -7,8 +7,10 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, with_config
 from typing_extensions import TypedDict  # pydantic's choice on Python < 3.12
 
-from chat.answering.catalogue import MODELS
+from chat.answering.catalogue import MODELS, upstream_serves
+from chat.answering.engines.upstream import upstream_configured
 from chat.answering.turns import ROLES, Turn, question_of
+from chat.api.chat_tools import passthrough_taken, tool_messages_taken
 from chat.api.contract import (
     boolean,
     integral,
@@ -19,6 +21,7 @@ from chat.api.contract import (
     unsupported,
     validated,
 )
+from chat.api.metadata import MAX_KEY, MAX_PAIRS, MAX_VALUE
 
 ACCEPTED = "Accepted; passed to the upstream LLM for `lawbot-pro`, otherwise ignored."
 NOT_SUPPORTED = "Not supported: any other value gets 400 `unsupported_parameter`."
@@ -141,9 +144,20 @@ class ChatCompletionRequest(BaseModel):
     service_tier: str | None = Field(None, description=ACCEPTED)
     reasoning_effort: str | None = Field(None, description=ACCEPTED)
     verbosity: str | None = Field(None, description=ACCEPTED)
-    store: bool | None = Field(None, description=ACCEPTED)
+    store: bool | None = Field(
+        None, description="Keep the completion for the key's owner (GET /chat/completions)."
+    )
     parallel_tool_calls: bool | None = Field(None, description=ACCEPTED)
-    metadata: dict[str, str] | None = Field(None, description=ACCEPTED)
+    metadata: (
+        Annotated[
+            dict[
+                Annotated[str, Field(max_length=MAX_KEY)],
+                Annotated[str, Field(max_length=MAX_VALUE)],
+            ],
+            Field(max_length=MAX_PAIRS),
+        ]
+        | None
+    ) = Field(None, description=ACCEPTED + " Kept with a stored completion.")
     logit_bias: dict[str, Annotated[float, Field(ge=-100, le=100)]] | None = Field(
         None, description=ACCEPTED
     )
@@ -218,7 +232,6 @@ PASSED_THROUGH = {
     "logit_bias",
     "parallel_tool_calls",
     "prompt_cache_key",
-    "store",
     "service_tier",
     "reasoning_effort",
     "verbosity",
@@ -234,6 +247,9 @@ class ChatRequest:
     max_tokens: int | None = None
     stop: list[str] = field(default_factory=list)
     sampling: dict[str, Any] = field(default_factory=dict)  # passed to an upstream LLM as given
+    store: bool = False  # kept as a stored completion of the key's owner (chat.history)
+    metadata: dict[str, str] = field(default_factory=dict)
+    passthrough: dict[str, Any] = field(default_factory=dict)  # tools…, for an upstream LLM
 
     @property
     def question(self) -> str:
@@ -246,15 +262,28 @@ def _text(content: str | list[TextPart]) -> str:
 
 def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
     body = json_object(raw, content_type)
-    request = validated(ChatCompletionRequest, body)
+    checked, tool_turns, passthrough = body, {}, {}
+    # lawbot-pro with an upstream LLM relays the caller's tools (chat.api.chat_tools); without
+    # one, and for lawbot-lite's answers, the model refuses them naming the field.
+    if upstream_configured():
+        checked, tool_turns = tool_messages_taken(checked)
+    if isinstance(body.get("model"), str) and upstream_serves(body["model"]):
+        checked, passthrough = passthrough_taken(checked)
+    request = validated(ChatCompletionRequest, checked)
+    turns = [Turn(role=m["role"], content=_text(m["content"])) for m in request.messages]
+    for index, turn in tool_turns.items():
+        turns[index] = turn
     limits = [n for n in (request.max_completion_tokens, request.max_tokens) if n is not None]
     stops = [request.stop] if isinstance(request.stop, str) else request.stop or []
     return ChatRequest(
         model=request.model,
-        messages=[Turn(role=m["role"], content=_text(m["content"])) for m in request.messages],
+        messages=turns,
         stream=bool(request.stream),
         include_usage=(request.stream_options or {}).get("include_usage", False),
         max_tokens=min(limits) if limits else None,
         stop=[s for s in stops if s],
         sampling={k: v for k, v in body.items() if k in PASSED_THROUGH and v is not None},
+        store=bool(request.store),
+        metadata=request.metadata or {},
+        passthrough=passthrough,
     )

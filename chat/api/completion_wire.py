@@ -16,6 +16,8 @@ from chat.answering.stopping import Finish
 from chat.api.chat_request import ChatRequest
 from chat.api.errors import ApiError, api_error, internal_error
 from chat.api.request_record import RequestRecord
+from chat.api.stored_completions import completion_store
+from chat.models import Message
 from chat.sse import sse
 from laws.index import IndexMissing
 from laws.text import count_tokens
@@ -91,6 +93,7 @@ async def completion_start(request: ChatRequest, record: RequestRecord) -> Compl
         request, prepared, record, "chatcmpl-" + secrets.token_hex(12), int(time.time())
     )
     options = AnswerOptions(
+        passthrough=request.passthrough,
         sampling=request.sampling,
         stop=request.stop,
         max_tokens=request.max_tokens,
@@ -125,12 +128,20 @@ async def answer_deltas(completion: Completion) -> AsyncIterator[str]:
         record.unverified_citations = finish.unverified
 
 
+def _message(text: str, tool_calls: list[dict]) -> dict:
+    message = {"role": "assistant", "content": text, "refusal": None}
+    if tool_calls:  # an upstream LLM called the caller's functions
+        message["content"] = text or None
+        message["tool_calls"] = tool_calls
+    return message
+
+
 async def completion_json(completion: Completion) -> dict:
     try:
         text = "".join([piece async for piece in answer_deltas(completion)])
     except AnswerError as error:
         raise api_error(error) from error
-    return {
+    answer = {
         "id": completion.id,
         "object": "chat.completion",
         "created": completion.created,
@@ -139,7 +150,7 @@ async def completion_json(completion: Completion) -> dict:
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": text, "refusal": None},
+                "message": _message(text, completion.finish.tool_calls),
                 "finish_reason": completion.finish.reason,
                 "logprobs": None,
             }
@@ -147,6 +158,10 @@ async def completion_json(completion: Completion) -> dict:
         "usage": completion.usage(),
         "citations": completion.citations,
     }
+    if completion.request.store:
+        await completion_store(completion, text=text, status=Message.Status.COMPLETE)
+        answer["metadata"] = completion.request.metadata
+    return answer
 
 
 async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
@@ -157,6 +172,11 @@ async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
         async with aclosing(answer_deltas(completion)) as deltas:  # the answer is recorded first
             async for piece in deltas:
                 yield sse(completion.chunk({"content": piece}))
+        if completion.finish.tool_calls:
+            # Relayed whole, once the upstream's stream has ended (the SDKs accumulate deltas by
+            # index, so one delta per call is a valid stream).
+            calls = [{"index": i, **call} for i, call in enumerate(completion.finish.tool_calls)]
+            yield sse(completion.chunk({"tool_calls": calls}))
         yield sse(completion.chunk({}, completion.finish.reason, citations=completion.citations))
         if completion.request.include_usage:
             yield sse({**completion.chunk({}), "choices": [], "usage": completion.usage()})
@@ -178,4 +198,11 @@ async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
         yield sse(error.body())
         yield sse("[DONE]")
     finally:
+        if completion.request.store:
+            status = Message.Status.COMPLETE
+            if record.client_closed:
+                status = Message.Status.INTERRUPTED
+            elif record.error:
+                status = Message.Status.ERROR
+            await completion_store(completion, text=record.answer, status=status)
         await asyncio.shield(record.save())

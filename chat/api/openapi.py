@@ -6,6 +6,8 @@ OpenAI error (tests/e2e/test_fuzz.py runs schemathesis both ways).
 
 from chat.api.chat_request import ChatCompletionRequest
 from chat.api.contract import components, schemas
+from chat.api.openapi_history import LIST_OPERATION, history_paths, history_schemas
+from chat.api.openapi_relay import request_schema
 from chat.api.openapi_schemas import (
     CHUNK,
     CITATION,
@@ -145,19 +147,39 @@ PATHS = {
 }
 
 
+def _paths() -> dict:
+    paths = {**PATHS, **history_paths(_json, _errors, AUTHENTICATED)}
+    paths["/chat/completions"] = {
+        **PATHS["/chat/completions"],
+        "get": {
+            **LIST_OPERATION,
+            "responses": {
+                "200": _json("A page of stored completions.", ref("StoredCompletionList")),
+                **_errors("400", "404", *AUTHENTICATED),
+            },
+        },
+    }
+    return paths
+
+
+def _request_schemas() -> dict[str, dict]:
+    chat = schemas(ChatCompletionRequest, "Request")
+    return {**chat, "Request": request_schema(chat["Request"])}
+
+
 def openapi_schema() -> dict:
     return {
         "openapi": "3.1.0",
         "info": {
             "title": "Lawbot API",
             "version": "1.0.0",
-            "description": "The OpenAI Chat Completions API over Taiwan's laws, plus a "
-            "`citations` field. Every path is served at the root and under `/v1`; every error "
+            "description": "The OpenAI Chat Completions API (with stored completions) and "
+            "Responses API over Taiwan's laws, plus a `citations` field. Every path is served at the root and under `/v1`; every error "
             'is `{"error": {"message", "type", "param", "code"}}`.',
         },
         "servers": [{"url": "/v1"}, {"url": "/"}],
         "security": [{"bearerAuth": []}],
-        "paths": {**PATHS, **rest_paths(_errors)},
+        "paths": {**_paths(), **rest_paths(_errors)},
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
@@ -167,7 +189,7 @@ def openapi_schema() -> dict:
                 }
             },
             "schemas": components(
-                schemas(ChatCompletionRequest, "Request"),
+                _request_schemas(),
                 {
                     "Completion": COMPLETION,
                     "Chunk": CHUNK,
@@ -179,6 +201,7 @@ def openapi_schema() -> dict:
                     "Error": ERROR,
                 },
                 rest_components(),
+                history_schemas(COMPLETION),
             ),
         },
     }

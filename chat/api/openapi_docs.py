@@ -110,7 +110,12 @@ def operations(root: dict) -> list[Operation]:
                     summary=op.get("summary", ""),
                     auth=op.get("security", root.get("security")) != [],
                     parameters=[
-                        Field(p["name"], type_label(p["schema"], root), p["required"], p["in"])
+                        Field(
+                            p["name"],
+                            type_label(p["schema"], root),
+                            p.get("required", False),
+                            p["in"],
+                        )
                         for p in op.get("parameters", [])
                     ],
                     body=_fields(body["schema"], root) if body else [],

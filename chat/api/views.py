@@ -20,6 +20,7 @@ from chat.api.endpoint import api_endpoint, method_not_allowed, request_body
 from chat.api.openapi import openapi_schema
 from chat.api.openapi_docs import markup, operations, schemas
 from chat.api.request_record import RequestRecord
+from chat.api.stored_views import completions_list
 from chat.sse import with_heartbeat
 from laws.index import IndexMissing, get_index
 from laws.models import Law
@@ -43,8 +44,10 @@ def event_stream(body) -> StreamingHttpResponse:
     return response
 
 
-@api_endpoint("POST")
+@api_endpoint("POST", "GET")
 async def chat_completions(request: HttpRequest, record: RequestRecord) -> HttpResponse:
+    if request.method == "GET":
+        return await completions_list(request, record)
     chat_request = parse_chat_request(request_body(request), request.content_type or "")
     record.streamed = chat_request.stream
     record.model = chat_request.model[:100]  # so that refusals are logged with their model
@@ -120,6 +123,7 @@ def docs(request: HttpRequest) -> HttpResponse:
                 *("Message", "TextPart", "Completion", "Citation", "Error"),
                 *("Law", "LawDetail", "Article", "Paragraph", "ArticleCitation", "SearchHit"),
                 *("CalculationInput", "Calculation"),
+                *("ResponsesRequest", "Response"),
             ],
         ),
     }

@@ -95,6 +95,8 @@ def conversation_turns(earlier: list[Message]) -> list[Turn]:
     whose answer failed, was interrupted or is empty is left out with its answer, so that the
     turns alternate and the upstream is not asked a question twice."""
     *history, question = earlier
+    # Instructions sent over the API (system, developer) are not turns of the dialogue.
+    history = [m for m in history if m.role in (Message.Role.USER, Message.Role.ASSISTANT)]
     turns: list[Turn] = []
     for asked, answered in zip(history[::2], history[1::2], strict=False):
         if (

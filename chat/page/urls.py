@@ -7,6 +7,7 @@ urlpatterns = [
     path("c/<int:pk>/", views.conversation_page, name="chat-conversation"),
     path("c/<int:pk>/rename", views.conversation_rename_view, name="chat-rename"),
     path("c/<int:pk>/delete", views.conversation_delete_view, name="chat-delete"),
+    path("c/<int:pk>/keep", views.conversation_keep_view, name="chat-keep"),
     path("accounts/signup/", views.signup, name="signup"),
     path("api/ui/ask", actions.ask, name="ui-ask"),
     path("api/ui/conversations/<int:pk>/regenerate", actions.regenerate, name="ui-regenerate"),

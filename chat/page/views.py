@@ -82,6 +82,16 @@ def conversation_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("chat-home")
 
 
+@login_required
+@require_POST
+def conversation_keep_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A conversation stored over the API is kept past LAWBOT_LOG_RETENTION_DAYS (or no more)."""
+    conversation = get_object_or_404(Conversation, pk=pk, owner=request.user)
+    conversation.kept = request.POST.get("kept") == "1"
+    conversation.save(update_fields=["kept"])
+    return redirect(conversation)
+
+
 def signup(request: HttpRequest) -> HttpResponse:
     if not settings.LAWBOT_ALLOW_SIGNUP:
         raise Http404("Sign-up is off.")

@@ -58,7 +58,10 @@ def fuzz(server, tmp_path: Path, *extra: str) -> str:
             "--checks=all",
             f"--max-examples={EXAMPLES}",
             f"--seed={SEED}",
-            "--workers=2",
+            # One worker: with two threads, hypothesis raising the recursion limit in one while
+            # the other is in ast.parse trips CPython 3.11.7's "AST constructor recursion depth
+            # mismatch" SystemError (gh-106905), a failure of the fuzzer, not of the server.
+            "--workers=1",
             "--generation-database=none",
             "--request-timeout=30",
             "--no-color",
@@ -92,4 +95,5 @@ def test_fuzzing_the_upstream_relay_finds_nothing_either(relay_server, tmp_path)
     fuzz(server, tmp_path, f"--header=Authorization: Bearer {server.secret}")
     print(f"schemathesis: {served_requests(server) - before} requests through the relay")
     relayed = [r.body for r in standin.requests if r.body.get("model") == "standin-7b"]
-    assert len(relayed) >= 50  # lawbot-pro answers really went upstream
+    # lawbot-pro answers really went upstream (the examples are shared by 13 operations now).
+    assert len(relayed) >= 40

@@ -39,3 +39,11 @@ def test_raw_fetch_reader(lawbot_server):
     assert seen["status"] == 200 and seen["done"]
     assert "勞工退休金條例 第 12 條" in seen["text"]
     assert seen["reads"] > 1  # the body arrived in several reads, not at once
+
+
+def test_node_sdk_responses_create_streamed(lawbot_server):
+    seen = run_node("responses.mjs", lawbot_server.url, lawbot_server.secret, SEED)
+    assert seen["types"][0] == "response.created" and seen["types"][-1] == "response.completed"
+    assert seen["types"].count("response.output_text.delta") > 10
+    assert seen["text"] == seen["finalText"] == seen["storedText"]
+    assert "勞動基準法 第 17 條" in seen["citations"]

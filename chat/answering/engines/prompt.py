@@ -82,6 +82,23 @@ def _turns(turns: Sequence[Turn], budget: int) -> list[dict]:
     return [{"role": t.role, "content": t.content} for t in kept]
 
 
+def _with_tools(turns: Sequence[Turn]) -> list[dict]:
+    """A dialogue in which the caller's functions were called: sent in order and whole, since
+    each tool result must follow the call it answers (agent frameworks keep their own context)."""
+    messages = []
+    for turn in turns:
+        if turn.role in INSTRUCTION_ROLES:
+            continue
+        message: dict = {"role": turn.role, "content": turn.content}
+        if turn.tool_calls:
+            message["tool_calls"] = list(turn.tool_calls)
+            message["content"] = turn.content or None
+        if turn.role == "tool":
+            message["tool_call_id"] = turn.tool_call_id
+        messages.append(message)
+    return messages
+
+
 def prompt_messages(
     turns: Sequence[Turn],
     result: SearchResult,
@@ -106,4 +123,6 @@ def prompt_messages(
         if room >= question_tokens or len(hits) <= 1:
             break
         hits.pop()
+    if any(t.tool_calls or t.role == "tool" for t in turns):
+        return [{"role": "system", "content": system}, *_with_tools(turns)]
     return [{"role": "system", "content": system}, *_turns(turns, room)]

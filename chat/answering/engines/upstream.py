@@ -25,7 +25,7 @@ from laws.search import SearchResult
 if TYPE_CHECKING:  # the pipeline imports the engines; they only read what it prepared
     from chat.answering.pipeline import PreparedAnswer
 
-FINISH_REASONS = {"stop", "length", "content_filter"}
+FINISH_REASONS = {"stop", "length", "content_filter", "tool_calls"}
 NO_RETRY = {"x-should-retry": "false"}
 NOT_SENT = {"parallel_tool_calls"}  # meaningless without tools, and OpenAI rejects it alone
 logger = logging.getLogger(__name__)
@@ -125,8 +125,23 @@ def _usage(usage) -> dict | None:
     }
 
 
+def _merge_tool_calls(calls: dict[int, dict], deltas) -> None:
+    """Adds a chunk's tool-call deltas (OpenAI sends each call's arguments in pieces, keyed by
+    `index`) to the calls so far."""
+    for delta in deltas:
+        call = calls.setdefault(
+            delta.index, {"id": "", "type": "function", "function": {"name": "", "arguments": ""}}
+        )
+        if delta.id:
+            call["id"] = delta.id
+        if delta.function:
+            call["function"]["name"] += delta.function.name or ""
+            call["function"]["arguments"] += delta.function.arguments or ""
+
+
 async def _relay(stream: openai.AsyncStream, finish: Finish) -> AsyncIterator[str]:
     reason = None
+    calls: dict[int, dict] = {}
     try:
         async for chunk in stream:
             if chunk.usage:
@@ -134,6 +149,8 @@ async def _relay(stream: openai.AsyncStream, finish: Finish) -> AsyncIterator[st
             for choice in chunk.choices or ():
                 if choice.delta and isinstance(choice.delta.content, str) and choice.delta.content:
                     yield choice.delta.content
+                if choice.delta and choice.delta.tool_calls:
+                    _merge_tool_calls(calls, choice.delta.tool_calls)
                 if choice.finish_reason:
                     reason = choice.finish_reason
     except openai.APIError as error:
@@ -155,6 +172,9 @@ async def _relay(stream: openai.AsyncStream, finish: Finish) -> AsyncIterator[st
             code="upstream_error",
         )
     finish.reason = reason if reason in FINISH_REASONS else "stop"
+    finish.tool_calls = [calls[index] for index in sorted(calls)]
+    if finish.tool_calls:
+        finish.reason = "tool_calls"
 
 
 async def _checked(
@@ -183,6 +203,7 @@ async def upstream_open(
     stop: Sequence[str],
     max_tokens: int | None,
     finish: Finish,
+    passthrough: dict | None = None,
 ) -> AsyncIterator[str]:
     """Sends the request and waits for the upstream's response headers, so that a refusal or an
     HTTP error raises here (before the caller has sent a byte); returns the relayed deltas."""
@@ -213,7 +234,8 @@ async def upstream_open(
                     budget=settings.LAWBOT_LLM_CONTEXT_TOKENS,
                     calculations=prepared.calculations,
                 ),
-                **{k: v for k, v in sampling.items() if k not in NOT_SENT},
+                **{k: v for k, v in sampling.items() if k not in NOT_SENT or passthrough},
+                **(passthrough or {}),
                 **options,
                 "stream": True,
                 "stream_options": {"include_usage": True},

@@ -142,7 +142,7 @@ async def test_models_list_and_detail(client):
 async def test_unknown_paths_and_methods_answer_in_openai_format(client):
     for response, status in (
         (await client.get("/v1/nothing"), 404),
-        (await client.get("/v1/chat/completions"), 405),
+        (await client.put("/v1/chat/completions"), 405),
         (await client.delete("/v1/models"), 405),
     ):
         assert response.status_code == status

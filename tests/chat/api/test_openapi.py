@@ -30,6 +30,11 @@ async def test_the_schema_is_served_without_a_key(path):
     assert schema["openapi"].startswith("3.1")
     assert set(schema["paths"]) == {
         "/chat/completions",
+        "/chat/completions/{completion_id}",
+        "/chat/completions/{completion_id}/messages",
+        "/responses",
+        "/responses/{response_id}",
+        "/responses/{response_id}/input_items",
         "/models",
         "/models/{model}",
         "/healthz",
@@ -40,6 +45,14 @@ async def test_the_schema_is_served_without_a_key(path):
 def test_every_accepted_field_is_described_and_no_other():
     request = openapi_schema()["components"]["schemas"]["Request"]
     assert set(request["properties"]) == KNOWN
+    assert request["additionalProperties"] is False
+
+
+def test_the_responses_request_schema_is_its_pydantic_model():
+    from chat.api.responses_request import ResponsesRequest
+
+    request = openapi_schema()["components"]["schemas"]["ResponsesRequest"]
+    assert set(request["properties"]) == set(ResponsesRequest.model_fields) - {"schema_"}
     assert request["additionalProperties"] is False
 
 
@@ -72,6 +85,15 @@ def test_the_schema_loads_in_schemathesis():
     operations = [op.ok() for op in loaded.get_all_operations()]
     assert {(op.method.upper(), op.path) for op in operations} == {
         ("POST", "/chat/completions"),
+        ("GET", "/chat/completions"),
+        ("GET", "/chat/completions/{completion_id}"),
+        ("POST", "/chat/completions/{completion_id}"),
+        ("DELETE", "/chat/completions/{completion_id}"),
+        ("GET", "/chat/completions/{completion_id}/messages"),
+        ("POST", "/responses"),
+        ("GET", "/responses/{response_id}"),
+        ("DELETE", "/responses/{response_id}"),
+        ("GET", "/responses/{response_id}/input_items"),
         ("GET", "/models"),
         ("GET", "/models/{model}"),
         ("GET", "/healthz"),

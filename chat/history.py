@@ -1,0 +1,220 @@
+"""Answers stored over the API (`store`): chat completions and responses kept as conversations of
+the key's owner, the same conversations the chat page lists. An answer is one assistant Message
+with a public id (chatcmpl-…, resp_…); the messages its request sent are its `inputs`.
+
+Every read is scoped to the owner: another user's id finds nothing, exactly as an unknown id."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Max, TextField
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from chat.answering.turns import ROLES, Turn
+from chat.models import Conversation, Message
+from chat.page.conversations import title_from
+
+
+@dataclass
+class StoredInput:
+    role: str
+    content: str
+    public_id: str
+    wire: dict = field(default_factory=dict)  # e.g. the content parts as sent
+
+
+@dataclass
+class StoredAnswer:
+    public_id: str
+    content: str
+    model: str
+    status: str  # a Message.Status
+    citations: list
+    metadata: dict
+    wire: dict
+    error: str = ""
+
+
+def answers_of(owner_id: int, prefix: str):
+    """The owner's stored answers whose public id starts with `prefix` (chatcmpl-, resp_)."""
+    return Message.objects.filter(
+        conversation__owner_id=owner_id,
+        role=Message.Role.ASSISTANT,
+        input_of__isnull=True,
+        public_id__startswith=prefix,
+    )
+
+
+def answer_find(*, owner_id: int, public_id: str, prefix: str) -> Message | None:
+    if not public_id.startswith(prefix):
+        return None
+    return (
+        answers_of(owner_id, prefix)
+        .select_related("conversation")
+        .filter(public_id=public_id)
+        .first()
+    )
+
+
+def with_metadata(messages, metadata: dict[str, str]):
+    """Filters on metadata[key] == value for each pair; a key is one key, never a path."""
+    for i, (key, value) in enumerate(metadata.items()):
+        # Cast: compared bare, the value would be read as JSON ("1" as the number 1).
+        text = Cast(KeyTextTransform(key, "metadata"), TextField())
+        messages = messages.alias(**{f"meta_{i}": text}).filter(**{f"meta_{i}": value})
+    return messages
+
+
+def conversation_find(*, owner_id: int, public_id: str) -> Conversation | None:
+    return Conversation.objects.filter(owner_id=owner_id, public_id=public_id).first()
+
+
+def history_turns(conversation: Conversation, *, up_to: Message | None = None) -> list[Turn]:
+    """The conversation as turns, up to and including `up_to` (the whole of it by default):
+    what an answer continuing it over the API sees."""
+    messages = conversation.messages.exclude(status=Message.Status.STREAMING)
+    if up_to is not None:
+        messages = messages.filter(id__lte=up_to.id)
+    turns = []
+    for m in messages.only("role", "content", "wire"):
+        # An answer that called the caller's functions: the calls go with it, so that the
+        # function results in the next request follow them (as an upstream LLM requires).
+        calls = tuple(m.wire.get("tool_calls") or ()) if m.role == Message.Role.ASSISTANT else ()
+        if m.role in ROLES and (m.content or calls):
+            turns.append(Turn(m.role, m.content, calls))
+    return turns
+
+
+def _fork(previous: Message) -> Conversation:
+    """A new conversation holding the original's messages up to `previous`: an answer that
+    continues from an earlier answer than the last branches off (as OpenAI's responses do)."""
+    original = previous.conversation
+    conversation = Conversation.objects.create(
+        owner_id=original.owner_id,
+        title=original.title,
+        source=Conversation.Source.API,
+        api_key_id=original.api_key_id,
+    )
+    copies = [
+        Message(
+            conversation=conversation,
+            role=m.role,
+            content=m.content,
+            model=m.model,
+            status=m.status,
+            citations=m.citations,
+            created=m.created,
+            updated=m.updated,
+        )
+        for m in original.messages.filter(id__lte=previous.id)
+    ]
+    Message.objects.bulk_create(copies)
+    return conversation
+
+
+def _target(
+    *, api_key, conversation: Conversation | None, previous: Message | None, question: str
+) -> Conversation:
+    if previous is not None:
+        previous = Message.objects.select_related("conversation").filter(pk=previous.pk).first()
+    if previous is not None:
+        last = previous.conversation.messages.aggregate(last=Max("id"))["last"]
+        return previous.conversation if last == previous.id else _fork(previous)
+    if conversation is not None and Conversation.objects.filter(pk=conversation.pk).exists():
+        return conversation
+    return Conversation.objects.create(
+        owner_id=api_key.user_id,
+        title=title_from(question) or "API",
+        source=Conversation.Source.API,
+        api_key=api_key,
+    )
+
+
+@transaction.atomic
+def api_answer_store(
+    *,
+    api_key,
+    inputs: list[StoredInput],
+    answer: StoredAnswer,
+    question: str,
+    conversation: Conversation | None = None,
+    previous: Message | None = None,
+) -> Message:
+    """Saves the request's messages and its answer: appended to `conversation`, or after the
+    answer `previous` (a new branch when it is no longer the last), or in a new conversation."""
+    target = _target(
+        api_key=api_key, conversation=conversation, previous=previous, question=question
+    )
+    now = timezone.now()
+    # PostgreSQL text cannot hold NUL, which a request may carry anywhere.
+    clean = str.maketrans({"\x00": "\ufffd"})
+    saved = Message.objects.bulk_create(
+        [
+            Message(
+                conversation=target,
+                role=i.role,
+                content=i.content.translate(clean),
+                public_id=i.public_id,
+                wire=i.wire,
+                created=now,
+                updated=now,
+            )
+            for i in inputs
+        ]
+    )
+    stored = Message.objects.create(
+        conversation=target,
+        role=Message.Role.ASSISTANT,
+        content=answer.content.translate(clean),
+        model=answer.model,
+        status=answer.status,
+        citations=answer.citations,
+        error=answer.error,
+        public_id=answer.public_id,
+        metadata=answer.metadata,
+        wire=answer.wire,
+        created=now,
+        updated=now,
+    )
+    Message.objects.filter(pk__in=[m.pk for m in saved if m.pk]).update(input_of=stored)
+    if not all(m.pk for m in saved):  # backends that do not return ids from bulk_create
+        Message.objects.filter(
+            conversation=target, public_id__in=[i.public_id for i in inputs]
+        ).update(input_of=stored)
+    Conversation.objects.filter(pk=target.pk).update(updated=now)
+    return stored
+
+
+@transaction.atomic
+def api_answer_delete(*, answer: Message) -> None:
+    """Deletes the answer and the messages its request sent, on the page too; a conversation
+    left empty goes with them."""
+    conversation_id = answer.conversation_id
+    answer.delete()  # its inputs cascade
+    if not Message.objects.filter(conversation_id=conversation_id).exists():
+        Conversation.objects.filter(pk=conversation_id).delete()
+
+
+def api_answer_update_metadata(*, answer: Message, metadata: dict[str, str]) -> None:
+    answer.metadata = metadata
+    answer.save(update_fields=["metadata"])
+
+
+def api_conversations_purge(*, older_than_days: int, batch_size: int = 5000) -> int:
+    """Deletes conversations stored over the API that nobody kept and nobody touched for
+    `older_than_days`, in batches; returns how many."""
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    deleted = 0
+    while True:
+        ids = list(
+            Conversation.objects.expired(cutoff)
+            .order_by("updated")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            return deleted
+        Conversation.objects.filter(pk__in=ids).delete()
+        deleted += len(ids)
