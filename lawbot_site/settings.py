@@ -128,12 +128,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # API requests share one sync thread (lawbot_site.asgi): its connection is kept instead of
-    # reopened by every request (1 ms, a fifth of the relay's overhead). A page request's
-    # connection lives in that request's own thread and closes with it.
+    # API requests and chat answers share one sync thread (lawbot_site.asgi): its connection is
+    # kept instead of reopened by every request (1 ms, a fifth of the relay's overhead). A page
+    # request's connection lives in that request's own thread and is closed with the request
+    # (lawbot_site.connections), or every page request would leave a file descriptor open.
     DATABASES["default"]["CONN_MAX_AGE"] = 600
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+    # One pool of connections per process: a request, whichever thread serves it, takes one and
+    # gives it back at its end, so no request opens a connection once the pool is warm. Django's
+    # pooling wants CONN_MAX_AGE 0 ("closing" returns the connection to the pool); the health
+    # check hands out only connections that still work after a database restart.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "pool",
+        {
+            "min_size": 1,
+            "max_size": env.int("LAWBOT_DB_POOL_SIZE", default=20),
+            # Waiting longer for a connection than this is an outage: say so (503).
+            "timeout": env.float("LAWBOT_DB_POOL_TIMEOUT", default=5.0),
+        },
+    )
 # A test run may name its own test database, so that two runs on one PostgreSQL server don't collide.
 DATABASES["default"]["TEST"] = {"NAME": env("LAWBOT_TEST_DATABASE_NAME", default=None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

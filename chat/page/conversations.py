@@ -115,12 +115,12 @@ def messages_interrupt_stale(*, conversation: Conversation | None = None) -> int
     return stale.update(status=Message.Status.INTERRUPTED, updated=timezone.now())
 
 
-async def message_interrupt_if_stale(message: Message) -> bool:
+def message_interrupt_if_stale(message: Message) -> bool:
     if not message.is_streaming or message.updated >= Message.objects.stale_cutoff():
         return False  # the common case, without a write
     return (
-        await Message.objects.stale()
+        Message.objects.stale()
         .filter(pk=message.pk)
-        .aupdate(status=Message.Status.INTERRUPTED, updated=timezone.now())
+        .update(status=Message.Status.INTERRUPTED, updated=timezone.now())
         == 1
     )
