@@ -20,10 +20,13 @@ from chat.answering.engines.upstream import upstream_open
 from chat.answering.stopping import Finish, limit_tokens, stop_at
 from chat.answering.turns import Turn, earlier_questions, question_of
 from labour import Calculation, calculate
-from laws.search import SearchResult, search
+from laws.search import SearchResult, clip, search
 from laws.text import is_english
 
 RETRIEVED = 5  # articles retrieved for one answer (the calculations' articles come on top)
+# Characters of a question the calculators read (its start and its end, as retrieval does): they
+# parse every character (~10 µs each), and a 1 MiB question held the database thread 9 s.
+CALCULATION_CHARS = 2000
 logger = logging.getLogger(__name__)
 
 
@@ -68,8 +71,8 @@ def answer_prepare(
     """Reads the index and the database: call it from async code through answer_aprepare.
     Raises laws.index.IndexMissing when the corpus is not imported yet."""
     question = question_of(turns)
-    english = is_english(question)
-    calculations = _calculations(question, english=english, today=today)
+    english = is_english(clip(question))
+    calculations = _calculations(clip(question, CALCULATION_CHARS), english=english, today=today)
     result = search(question, limit=RETRIEVED, history=earlier_questions(turns))
     return PreparedAnswer(
         model=model,
