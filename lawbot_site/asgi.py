@@ -65,7 +65,33 @@ def _warm_up() -> None:
     # Not imported yet (/healthz says so), or the database is down: the first question loads it.
     with contextlib.suppress(IndexMissing, DatabaseError):
         lexicon(get_index())
+    _mark_interrupted()
     connections.close_all()  # this thread serves no request
+
+
+def _mark_interrupted() -> None:
+    """What a process that died (kill -9) left in progress is marked interrupted now, before this
+    one serves: its request log rows, and its chat answers (so that their conversations take a
+    new question at once)."""
+    import logging
+
+    from api_keys.services import request_logs_interrupt_orphaned
+    from chat.page.answer_worker import SAVE_SECONDS
+    from chat.page.conversations import messages_interrupt_abandoned
+
+    logger = logging.getLogger("lawbot_site.asgi")
+    try:
+        requests = request_logs_interrupt_orphaned()
+        answers = messages_interrupt_abandoned(watch_seconds=4 * SAVE_SECONDS)
+    except Exception as exc:  # the database is down, or not migrated: the first requests say so
+        logger.warning("start-up could not look for interrupted requests: %s", exc)
+        return
+    if requests or answers:
+        logger.warning(
+            "marked interrupted: %d requests and %d chat answers of a stopped server",
+            requests,
+            answers,
+        )
 
 
 _warm_up()

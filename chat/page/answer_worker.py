@@ -110,8 +110,9 @@ class Writer:
 
     async def save(self) -> bool:
         """Saves the text so far; False when a stop was requested (the row then keeps its text)."""
+        # status: an answer a start-up took for abandoned (its database slow) is live again.
         saved = await Message.objects.filter(pk=self.message_id, stop_requested=False).aupdate(
-            content=self.text, updated=timezone.now()
+            content=self.text, updated=timezone.now(), status=Message.Status.STREAMING
         )
         return saved == 1
 
