@@ -146,7 +146,7 @@ else:
             "min_size": 1,
             "max_size": env.int("LAWBOT_DB_POOL_SIZE", default=20),
             # Waiting longer for a connection than this is an outage: say so (503).
-            "timeout": env.float("LAWBOT_DB_POOL_TIMEOUT", default=5.0),
+            "timeout": env.float("LAWBOT_DB_POOL_TIMEOUT", default=3.0),
         },
     )
 # A test run may name its own test database, so that two runs on one PostgreSQL server don't collide.
