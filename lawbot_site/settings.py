@@ -1,6 +1,7 @@
 """Lawbot settings: one module, read top to bottom, every value from the environment."""
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "servestatic",
     "django.contrib.staticfiles",
     "channels",
+    "axes",
     "lawbot_site",
     "laws",
     "chat",
@@ -69,6 +71,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 # --- Security headers, on pages and API alike ---
@@ -176,6 +179,28 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# --- Failed sign-ins (django-axes), counted in the cache (Redis) ---
+# An address that fails LAWBOT_SIGNIN_FAILURES sign-ins (on any accounts) waits
+# LAWBOT_SIGNIN_COOLOFF_MINUTES before it may try again; a failure while waiting restarts the
+# wait. The account itself is never locked, so that a guesser cannot lock its owner out: the
+# right password from another address still works.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_FAILURE_LIMIT = env.int("LAWBOT_SIGNIN_FAILURES", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LAWBOT_SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lawbot_site.signin.signin_refused"
+AXES_VERBOSE = False
+if not REDIS_URL:
+    # Without a cache the workers share, the database keeps the count: one row per address,
+    # updated by each failure (axes' AccessAttempt), not a row per guess.
+    AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+    AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in either
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -232,6 +257,9 @@ LAWBOT_LOG_RETENTION_DAYS = env.int("LAWBOT_LOG_RETENTION_DAYS", default=90)
 # Seconds a worker reuses a key it looked up (0: every request reads the database). A key
 # revoked or changed in another process takes effect within this time; in the same process, at once.
 LAWBOT_KEY_CACHE_SECONDS = env.float("LAWBOT_KEY_CACHE_SECONDS", default=1.0)
+# Requests with a missing or invalid API key one client address may make in a clock minute before
+# it gets 429 for the rest of the minute (chat.api.auth). 0: no limit.
+LAWBOT_KEY_FAILURES = env.int("LAWBOT_KEY_FAILURES", default=30)
 # API requests admitted at a time between arrival and their first byte (lawbot_site.admission); the
 # rest wait their turn in arrival order. 0: no limit.
 LAWBOT_STARTING_REQUESTS = env.int("LAWBOT_STARTING_REQUESTS", default=8)
