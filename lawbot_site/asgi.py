@@ -24,6 +24,7 @@ pages = get_asgi_application()
 from django.conf import settings  # noqa: E402  (after Django is set up)
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
+import lawbot_site.daphne_fixes  # noqa: E402, F401  (before daphne serves anything)
 from lawbot_site.admission import admitted  # noqa: E402
 from lawbot_site.routing import takes_lean_handler  # noqa: E402
 

@@ -248,6 +248,9 @@ def _logit_bias(value: Any) -> None:
         )
 
 
+MAX_TOKENS = 1_000_000  # past any model's context: 10**100 is a mistake, not a budget
+
+
 def _max_tokens(body: dict) -> int | None:
     limit = None
     for name in ("max_completion_tokens", "max_tokens"):
@@ -257,6 +260,11 @@ def _max_tokens(body: dict) -> int | None:
         if not _is_int(value) or value < 1:
             raise invalid(
                 f"Invalid value for '{name}': expected an integer of at least 1.", param=name
+            )
+        if value > MAX_TOKENS:
+            raise invalid(
+                f"Invalid value for '{name}': at most {MAX_TOKENS} tokens can be asked for.",
+                param=name,
             )
         limit = int(value) if limit is None else min(limit, int(value))
     return limit

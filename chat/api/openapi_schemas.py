@@ -80,9 +80,14 @@ REQUEST = {
                 "description": "Only with `stream: true`.",
             }
         ),
-        "max_completion_tokens": _nullable({"type": "integer", "minimum": 1}),
+        "max_completion_tokens": _nullable({"type": "integer", "minimum": 1, "maximum": 1_000_000}),
         "max_tokens": _nullable(
-            {"type": "integer", "minimum": 1, "description": "The smaller of the two applies."}
+            {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 1_000_000,
+                "description": "The smaller of the two applies.",
+            }
         ),
         "stop": _nullable(
             {

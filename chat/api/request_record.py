@@ -105,7 +105,8 @@ class RequestRecord:
             model=self.model[:100],
             streamed=self.streamed,
             client_closed=self.client_closed,
-            finish_reason=self.finish_reason,
+            # A stream the client closed did not end by the answer's own reason.
+            finish_reason="client_closed" if self.client_closed else self.finish_reason,
             latency_ms=round((time.perf_counter() - self.started) * 1000),
             first_token_ms=(
                 round((self.first_token_at - self.started) * 1000) if self.first_token_at else None

@@ -3,6 +3,7 @@
 import functools
 import json
 import logging
+import re
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
@@ -24,6 +25,7 @@ from chat.page.conversations import (
 )
 
 logger = logging.getLogger(__name__)
+ID_RE = re.compile(r"[0-9]{1,18}")
 REFUSALS = {  # code → status, message
     "empty_question": (400, lambda: _("Type a question first.")),
     "question_too_long": (400, lambda: _("The question is too long.")),
@@ -66,7 +68,7 @@ def ui_endpoint(*methods: str):
 def _json_body(request: HttpRequest) -> dict:
     try:
         body = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting 100,000 deep
         body = None
     return body if isinstance(body, dict) else {}
 
@@ -88,7 +90,8 @@ def _started(assistant: Message) -> dict:
 async def ask(request: HttpRequest, user) -> HttpResponse:
     body = _json_body(request)
     conversation_id = body.get("conversation") or None
-    if conversation_id is not None and not str(conversation_id).isdigit():
+    # ASCII digits only ("²".isdigit() is true, and int() refuses it), and a size a key can have.
+    if conversation_id is not None and not ID_RE.fullmatch(str(conversation_id)):
         raise Conversation.DoesNotExist
     asked = await sync_to_async(conversation_ask)(
         owner=user,
