@@ -9,6 +9,7 @@ fresh PostgreSQL database with its own private redis-server when --postgres is g
 the figures and stops everything."""
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -63,10 +64,8 @@ def sockets_to(pid: int, port: int) -> int:
 def sqlite_fds(pid: int) -> int:
     total = 0
     for fd in Path(f"/proc/{pid}/fd").iterdir():
-        try:
+        with contextlib.suppress(OSError):
             total += "lawbot.sqlite3" in os.readlink(fd)
-        except OSError:
-            pass
     return total
 
 
