@@ -156,8 +156,7 @@ def run_api(url, secret, counters, n: int) -> None:
             client.post(f"{url}/v1/chat/completions", json=body, headers=headers)
         before, started = counters.snapshot(), time.perf_counter()
         failed = sum(
-            client.post(f"{url}/v1/chat/completions", json=body, headers=headers).status_code
-            != 200
+            client.post(f"{url}/v1/chat/completions", json=body, headers=headers).status_code != 200
             for _ in range(n)
         )
         seconds = time.perf_counter() - started
