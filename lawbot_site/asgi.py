@@ -68,6 +68,11 @@ def _warm_up() -> None:
         lexicon(get_index())
     _mark_interrupted()
     connections.close_all()  # this thread serves no request
+    for connection in connections.all(initialized_only=True):
+        # A PostgreSQL pool made now would keep the settings of this moment (a test run renames
+        # the database after importing this module): the first request makes it afresh.
+        if connection.alias in getattr(type(connection), "_connection_pools", {}):
+            connection.close_pool()
 
 
 def _mark_interrupted() -> None:
