@@ -50,7 +50,7 @@ def test_a_killed_worker_leaves_every_request_on_record_and_marked_at_start_up(
 ):
     # A slow composer, so that every answer is still being written when the worker dies; the
     # staleness rule is left at its 60 s: only the start-up can mark them in time.
-    server = lawbot_server_factory(LAWBOT_COMPOSER_DELAY_MS="150")
+    server = lawbot_server_factory(LAWBOT_COMPOSER_DELAY_MS="500")
     manage(
         server.env,
         "shell",
