@@ -99,13 +99,24 @@ class Lease:
     slot: str | None = None
     released: bool = False
     refreshed: float = field(default_factory=time.monotonic)
+    counted: int = 0  # tokens already added to the day's counter
+
+    async def count(self, tokens: int) -> None:
+        """Adds tokens to the day's counter now (the prompt's, when the request's row is
+        written at its start: a crash then cannot take them off the budget)."""
+        await self._add(tokens)
+        self.counted += tokens
 
     async def release(self, *, tokens: int = 0) -> None:
+        """Frees the slot; `tokens` is the request's total, of which the uncounted rest is added."""
         if self.released:
             return
         self.released = True
         if self.slot:
             await cache.adelete(self.slot)
+        await self._add(tokens - self.counted)
+
+    async def _add(self, tokens: int) -> None:
         # Without a counter yet, the next check seeds it from the log, this request included.
         if tokens:
             with contextlib.suppress(ValueError):

@@ -112,6 +112,11 @@ class RequestLog(models.Model):
     error_message = models.TextField(blank=True)
     question = models.TextField(blank=True)
     answer = models.TextField(blank=True)
+    # The server process (api_keys.workers) of a request in progress, whose status_code is then
+    # IN_PROGRESS: a start-up marks the rows of processes that died as interrupted.
+    worker = models.CharField(max_length=64, blank=True)
+
+    IN_PROGRESS = 0
 
     objects = RequestLogQuerySet.as_manager()
 
@@ -128,6 +133,10 @@ class RequestLog(models.Model):
             models.Index(
                 fields=["api_key", "day", "status_code", "prompt_tokens", "completion_tokens"],
                 name="requestlog_usage_by_key",
+            ),
+            # The few rows in progress, which a start-up reads.
+            models.Index(
+                fields=["worker"], condition=Q(status_code=0), name="requestlog_in_progress"
             ),
         ]
 

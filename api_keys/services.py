@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from api_keys.models import ApiKey, RequestLog
+from api_keys.workers import FOREIGN_GRACE_HOURS, is_alive, is_local
 
 KEY_PREFIX = "lb-"
 VISIBLE_CHARS = 8
@@ -161,3 +162,24 @@ def request_logs_purge(*, older_than_days: int, batch_size: int = 5000) -> int:
         if not ids:
             return deleted
         deleted += RequestLog.objects.filter(pk__in=ids).delete()[0]
+
+
+INTERRUPTED_MESSAGE = "The server stopped before the request finished (a crash or a restart)."
+
+
+def request_logs_interrupt_orphaned() -> int:
+    """Marks as interrupted (500) the rows in progress of server processes that died: those of
+    this machine whose process is gone, and any left in progress for more than a day. Their
+    tokens stay counted."""
+    in_progress = RequestLog.objects.filter(status_code=RequestLog.IN_PROGRESS)
+    workers = set(in_progress.values_list("worker", flat=True).distinct())
+    dead = [worker for worker in workers if is_local(worker) and not is_alive(worker)]
+    cutoff = timezone.now() - timedelta(hours=FOREIGN_GRACE_HOURS)
+    orphaned = in_progress.filter(worker__in=dead) | in_progress.filter(created_at__lt=cutoff)
+    return orphaned.update(
+        status_code=500,
+        error_code="interrupted",
+        error_message=INTERRUPTED_MESSAGE,
+        finish_reason="interrupted",
+        worker="",
+    )

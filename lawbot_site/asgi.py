@@ -24,6 +24,7 @@ pages = get_asgi_application()
 from django.conf import settings  # noqa: E402  (after Django is set up)
 from django.core.handlers.asgi import ASGIHandler  # noqa: E402
 
+import lawbot_site.daphne_fixes  # noqa: E402, F401  (before daphne serves anything)
 from chat.api.mcp.server import mcp_endpoint  # noqa: E402
 from lawbot_site.admission import admitted  # noqa: E402
 from lawbot_site.routing import MCP_PATHS, takes_lean_handler  # noqa: E402
@@ -67,7 +68,38 @@ def _warm_up() -> None:
     # Not imported yet (/healthz says so), or the database is down: the first question loads it.
     with contextlib.suppress(IndexMissing, DatabaseError):
         lexicon(get_index())
+    _mark_interrupted()
     connections.close_all()  # this thread serves no request
+    for connection in connections.all(initialized_only=True):
+        # A PostgreSQL pool made now would keep the settings of this moment (a test run renames
+        # the database after importing this module): the first request makes it afresh.
+        if connection.alias in getattr(type(connection), "_connection_pools", {}):
+            connection.close_pool()
+
+
+def _mark_interrupted() -> None:
+    """What a process that died (kill -9) left in progress is marked interrupted now, before this
+    one serves: its request log rows, and its chat answers (so that their conversations take a
+    new question at once)."""
+    import logging
+
+    from api_keys.services import request_logs_interrupt_orphaned
+    from chat.page.answer_worker import SAVE_SECONDS
+    from chat.page.conversations import messages_interrupt_abandoned
+
+    logger = logging.getLogger("lawbot_site.asgi")
+    try:
+        requests = request_logs_interrupt_orphaned()
+        answers = messages_interrupt_abandoned(watch_seconds=4 * SAVE_SECONDS)
+    except Exception as exc:  # the database is down, or not migrated: the first requests say so
+        logger.warning("start-up could not look for interrupted requests: %s", exc)
+        return
+    if requests or answers:
+        logger.warning(
+            "marked interrupted: %d requests and %d chat answers of a stopped server",
+            requests,
+            answers,
+        )
 
 
 _warm_up()

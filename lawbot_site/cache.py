@@ -3,9 +3,14 @@
 Rate limits live in Django's cache so that every worker shares them. If Redis goes away, each
 operation falls back to this process's memory for a few seconds at a time (limits then hold per
 process, not per deployment), a warning says so in the log, and Redis is used again as soon as it
-answers."""
+answers.
+
+Django makes a cache object per thread and per ASGI request context, and each would build its own
+redis-py client with its own connection pool: a new Redis connection for every request. The client
+here is the process's, shared by all of them (redis-py's pools are thread-safe)."""
 
 import logging
+import threading
 import time
 
 from django.core.cache.backends.locmem import LocMemCache
@@ -36,12 +41,23 @@ class FailoverRedisCache(RedisCache):
     # Django makes one cache object per thread; the fallback store and the outage clock must be
     # the process's, shared by all of them (LocMemCache shares its store by name).
     _down_until: dict[str, float] = {}
+    _clients: dict[tuple, object] = {}  # (servers, options) → the process's one client
+    _clients_lock = threading.Lock()
 
     def __init__(self, server, params):
         super().__init__(server, params)
         self._site = f"{server}|{params.get('KEY_PREFIX', '')}"
         timeout = {"TIMEOUT": params.get("TIMEOUT", 300)}
         self._local = LocMemCache(f"lawbot-failover-{self._site}", timeout)
+
+    @property
+    def _cache(self):
+        key = (tuple(self._servers), repr(sorted(self._options.items())))
+        client = self._clients.get(key)
+        if client is None:
+            with self._clients_lock:
+                client = self._clients.setdefault(key, self._class(self._servers, **self._options))
+        return client
 
     def _call(self, name: str, *args, **kwargs):
         down_until = self._down_until.get(self._site, 0.0)

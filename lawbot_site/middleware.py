@@ -1,10 +1,16 @@
 """Response headers Django 5.2 does not set by itself, and Django's header middleware for the
 API's lean handler."""
 
+import logging
+
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.conf import settings
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.security import SecurityMiddleware
+from servestatic.middleware import ServeStaticMiddleware
+from servestatic.responders import MissingFileError
+
+logger = logging.getLogger(__name__)
 
 
 class ContentSecurityPolicyMiddleware:
@@ -55,3 +61,17 @@ class InlineSecurityMiddleware(InlineHooksMixin, SecurityMiddleware):
 
 class InlineXFrameOptionsMiddleware(InlineHooksMixin, XFrameOptionsMiddleware):
     pass
+
+
+class StaticFilesMiddleware(ServeStaticMiddleware):
+    """ServeStatic, with a missing file a 404 under DEBUG too (it raises, a 500 with a
+    traceback, to point the developer at its search paths: those go to the log instead)."""
+
+    async def __call__(self, request):
+        try:
+            return await super().__call__(request)
+        except MissingFileError as missing:
+            from lawbot_site.views import not_found
+
+            logger.warning("%s", missing)
+            return not_found(request)

@@ -1,6 +1,7 @@
 """Lawbot settings: one module, read top to bottom, every value from the environment."""
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "channels",
     "rest_framework",
     "corsheaders",
+    "axes",
     "lawbot_site",
     "laws",
     "chat",
@@ -63,7 +65,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lawbot_site.middleware.ContentSecurityPolicyMiddleware",
-    "servestatic.middleware.ServeStaticMiddleware",
+    "lawbot_site.middleware.StaticFilesMiddleware",
     "lawbot_site.api_not_found.ApiNotFoundMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 # --- The REST resources (chat/api/rest): key auth, limits and the error format are set on their
@@ -172,12 +175,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    # API requests share one sync thread (lawbot_site.asgi): its connection is kept instead of
-    # reopened by every request (1 ms, a fifth of the relay's overhead). A page request's
-    # connection lives in that request's own thread and closes with it.
+    # API requests and chat answers share one sync thread (lawbot_site.asgi): its connection is
+    # kept instead of reopened by every request (1 ms, a fifth of the relay's overhead). A page
+    # request's connection lives in that request's own thread and is closed with the request
+    # (lawbot_site.connections), or every page request would leave a file descriptor open.
     DATABASES["default"]["CONN_MAX_AGE"] = 600
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+    # One pool of connections per process: a request, whichever thread serves it, takes one and
+    # gives it back at its end, so no request opens a connection once the pool is warm. Django's
+    # pooling wants CONN_MAX_AGE 0 ("closing" returns the connection to the pool); the health
+    # check hands out only connections that still work after a database restart.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "pool",
+        {
+            "min_size": 1,
+            "max_size": env.int("LAWBOT_DB_POOL_SIZE", default=20),
+            # Waiting longer for a connection than this is an outage: say so (503).
+            "timeout": env.float("LAWBOT_DB_POOL_TIMEOUT", default=3.0),
+        },
+    )
 # A test run may name its own test database, so that two runs on one PostgreSQL server don't collide.
 DATABASES["default"]["TEST"] = {"NAME": env("LAWBOT_TEST_DATABASE_NAME", default=None)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -204,6 +222,28 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Failed sign-ins (django-axes), counted in the cache (Redis) ---
+# An address that fails LAWBOT_SIGNIN_FAILURES sign-ins (on any accounts) waits
+# LAWBOT_SIGNIN_COOLOFF_MINUTES before it may try again; a failure while waiting restarts the
+# wait. The account itself is never locked, so that a guesser cannot lock its owner out: the
+# right password from another address still works.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_FAILURE_LIMIT = env.int("LAWBOT_SIGNIN_FAILURES", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.float("LAWBOT_SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "lawbot_site.signin.signin_refused"
+AXES_VERBOSE = False
+if not REDIS_URL:
+    # Without a cache the workers share, the database keeps the count: one row per address,
+    # updated by each failure (axes' AccessAttempt), not a row per guess.
+    AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+    AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in either
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -261,6 +301,9 @@ LAWBOT_LOG_RETENTION_DAYS = env.int("LAWBOT_LOG_RETENTION_DAYS", default=90)
 # Seconds a worker reuses a key it looked up (0: every request reads the database). A key
 # revoked or changed in another process takes effect within this time; in the same process, at once.
 LAWBOT_KEY_CACHE_SECONDS = env.float("LAWBOT_KEY_CACHE_SECONDS", default=1.0)
+# Requests with a missing or invalid API key one client address may make in a clock minute before
+# it gets 429 for the rest of the minute (chat.api.auth). 0: no limit.
+LAWBOT_KEY_FAILURES = env.int("LAWBOT_KEY_FAILURES", default=30)
 # API requests admitted at a time between arrival and their first byte (lawbot_site.admission); the
 # rest wait their turn in arrival order. 0: no limit.
 LAWBOT_STARTING_REQUESTS = env.int("LAWBOT_STARTING_REQUESTS", default=8)

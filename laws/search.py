@@ -132,12 +132,12 @@ def _strip_spans(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
-def clip(text: str) -> str:
-    """At most MAX_QUESTION characters of a question: its start and its end, where a pasted
+def clip(text: str, limit: int = MAX_QUESTION) -> str:
+    """At most `limit` characters of a question: its start and its end, where a pasted
     document's question usually is."""
-    if len(text) <= MAX_QUESTION:
+    if len(text) <= limit:
         return text
-    half = MAX_QUESTION // 2
+    half = limit // 2
     return f"{text[:half]}\n{text[-half:]}"
 
 

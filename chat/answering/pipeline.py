@@ -23,10 +23,13 @@ from chat.answering.selection import Plan, answer_plan
 from chat.answering.stopping import Finish, limit_tokens, stop_at
 from chat.answering.turns import Turn, earlier_questions, question_of
 from labour import Calculation, calculate
-from laws.search import SearchResult, search
+from laws.search import SearchResult, clip, search
 from laws.text import is_english
 
 RETRIEVED = 10  # articles retrieved for one answer, before the relevance floor keeps up to 5
+# Characters of a question the calculators read (its start and its end, as retrieval does): they
+# parse every character (~10 µs each), and a 1 MiB question held the database thread 9 s.
+CALCULATION_CHARS = 2000
 logger = logging.getLogger(__name__)
 
 
@@ -84,8 +87,13 @@ def answer_prepare(
     it. Raises laws.index.IndexMissing when the corpus is not imported yet."""
     question = question_of(turns)
     earlier = earlier_questions(turns)
-    english = is_english(question)
-    calculations = _calculations(question, earlier, english=english, today=today)
+    english = is_english(clip(question))
+    calculations = _calculations(
+        clip(question, CALCULATION_CHARS),
+        [clip(turn, CALCULATION_CHARS) for turn in earlier],
+        english=english,
+        today=today,
+    )
     query = f"{question}\n{rewrite}" if rewrite else question
     result = search(query, limit=RETRIEVED, history=earlier)
     result = with_calculation_articles(result, calculations)

@@ -89,6 +89,9 @@ def _nothing(name: str) -> Any:
     return Annotated[None, unsupported(name)]
 
 
+MAX_TOKENS = 1_000_000
+
+
 class ChatCompletionRequest(BaseModel):
     """A JSON body of at most 1 MiB. Unknown fields get 400 `unknown_parameter`."""
 
@@ -126,8 +129,11 @@ class ChatCompletionRequest(BaseModel):
     )
     stream: bool | None = None
     stream_options: StreamOptions | None = Field(None, description="Only with `stream: true`.")
-    max_completion_tokens: json_int(ge=1) | None = None
-    max_tokens: json_int(ge=1) | None = Field(None, description="The smaller of the two applies.")
+    # At most MAX_TOKENS: past any model's context, 10**100 is a mistake, not a budget.
+    max_completion_tokens: json_int(ge=1, le=MAX_TOKENS) | None = None
+    max_tokens: json_int(ge=1, le=MAX_TOKENS) | None = Field(
+        None, description="The smaller of the two applies."
+    )
     stop: str | Annotated[list[str], Field(max_length=4)] | None = None
     temperature: Annotated[float, Field(ge=0, le=2)] | None = Field(None, description=ACCEPTED)
     top_p: Annotated[float, Field(ge=0, le=1)] | None = Field(None, description=ACCEPTED)

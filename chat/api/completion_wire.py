@@ -81,6 +81,7 @@ async def completion_start(request: ChatRequest, record: RequestRecord) -> Compl
     record.model = request.model
     record.question = request.question
     record.prompt_tokens = sum(count_tokens(m.content) for m in request.messages)
+    await record.open()  # on record from here on, even if the server dies
     try:
         prepared = await answer_aprepare(turns=request.messages, model=request.model)
     except IndexMissing as exc:

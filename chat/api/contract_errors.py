@@ -146,6 +146,13 @@ NOUNS = {
 }
 
 
+def _bound(value: float | None) -> str | None:
+    """1000000 as 1000000, not 1e+06; 0.5 as 0.5."""
+    if value is None:
+        return None
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def _and(words: list[str]) -> str:
     return " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 2 else words)
 
@@ -174,13 +181,13 @@ def expected(schema: dict, root: dict, plural: bool = False) -> str:
         )
     kind = schema.get("type")
     words = NOUNS.get(kind, ("a value", "values"))[plural]
-    low, high = schema.get("minimum"), schema.get("maximum")
+    low, high = _bound(schema.get("minimum")), _bound(schema.get("maximum"))
     if low is not None and high is not None:
-        words += f" from {low:g} to {high:g}"
+        words += f" from {low} to {high}"
     elif low is not None:
-        words += f" of at least {low:g}"
+        words += f" of at least {low}"
     elif high is not None:
-        words += f" of at most {high:g}"
+        words += f" of at most {high}"
     if kind == "string" and schema.get("minLength") == 1:
         words = "non-empty strings" if plural else "a non-empty string"
     if kind == "array":

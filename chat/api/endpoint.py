@@ -72,7 +72,9 @@ def api_endpoint(*methods: str, auth: bool = True, log: bool = True):
                 error = internal_error()
                 record.fail(error)
                 response = error.response()
-            if log and not response.streaming:
+            # Without a key (a failed key, counted by the throttle instead), there is no row:
+            # a guesser must not write to the log at will.
+            if log and not response.streaming and record.api_key is not None:
                 record.status = response.status_code
                 await record.save()
             response["x-request-id"] = record.request_id

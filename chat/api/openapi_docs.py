@@ -44,12 +44,16 @@ def _resolve(schema: dict, root: dict) -> dict:
     return schema
 
 
+def _number(value: float) -> str:
+    return f"{value:,}" if isinstance(value, int) else f"{value:g}"
+
+
 def _bounds(schema: dict) -> str:
     parts = []
     if "minimum" in schema and "maximum" in schema:
-        parts.append(f"{schema['minimum']:g}–{schema['maximum']:g}")
+        parts.append(f"{_number(schema['minimum'])}–{_number(schema['maximum'])}")
     elif "minimum" in schema:
-        parts.append(f"≥ {schema['minimum']:g}")
+        parts.append(f"≥ {_number(schema['minimum'])}")
     if "minItems" in schema:
         parts.append(f"≥ {schema['minItems']} items")
     if "maxItems" in schema:

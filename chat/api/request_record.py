@@ -1,15 +1,24 @@
-"""What one API request did, recorded as a RequestLog row however it ended."""
+"""What one API request did, recorded as a RequestLog row however it ended.
 
+A request that gets as far as its answer has its row from the start (status IN_PROGRESS, with its
+prompt tokens, which count toward the key's daily budget at once); its end updates it. A crash
+cannot lose it: the next start-up marks it interrupted (api_keys.services). A request refused
+before that (a bad body, a limit) is written once, at its end, a moment later."""
+
+import asyncio
+import contextvars
 import logging
 import secrets
 import time
 from dataclasses import dataclass, field
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 
 from api_keys.limits import Lease
 from api_keys.models import ApiKey, RequestLog
+from api_keys.workers import this_worker
 from chat.api.errors import ApiError
 
 logger = logging.getLogger(__name__)
@@ -35,6 +44,7 @@ class RequestRecord:
     answer: str = ""
     saved: bool = False
     lease: Lease | None = None
+    row_id: int | None = None  # the row written at the start, if any
 
     def mark_first_token(self) -> None:
         if self.first_token_at is None:
@@ -44,6 +54,19 @@ class RequestRecord:
         self.error = error
         self.status = error.status
 
+    async def open(self) -> None:
+        """Writes the row of a request in progress (its question and prompt tokens known)."""
+        try:
+            row = await RequestLog.objects.acreate(
+                **self._fields(), status_code=RequestLog.IN_PROGRESS, worker=this_worker()
+            )
+        except DatabaseError:
+            logger.warning("request %s: its log row could not be opened", self.request_id)
+            return
+        self.row_id = row.pk
+        if self.lease:
+            await self.lease.count(self.prompt_tokens)
+
     async def save(self) -> None:
         if self.saved:
             return
@@ -51,27 +74,40 @@ class RequestRecord:
         try:
             await self._write()
         except DatabaseError:
-            # The answer was served; losing its log row must not turn it into an error.
+            # The answer was served; an outage must turn it neither into an error nor into a
+            # lost row: the row is written once the database is back.
             logger.warning("request %s: the request log could not be written", self.request_id)
+            _retry_later(self)
         finally:
             # After the log row: a token counter seeded meanwhile then already includes it.
             if self.lease:
                 await self.lease.release(tokens=self.prompt_tokens + self.completion_tokens)
 
     async def _write(self) -> None:
+        if self.row_id is not None:
+            fields = self._fields()
+            for name in ("request_id", "api_key", "user_id", "path", "question"):
+                del fields[name]  # as the row has them
+            await RequestLog.objects.filter(pk=self.row_id).aupdate(
+                **fields, status_code=self.status, worker=""
+            )
+        else:
+            await RequestLog.objects.acreate(**self._fields(), status_code=self.status)
+
+    def _fields(self) -> dict:
         log_content = settings.LAWBOT_LOG_CONTENT
         # PostgreSQL text cannot hold NUL, which a request may carry anywhere.
         text = str.maketrans({"\x00": "\ufffd"})
-        await RequestLog.objects.acreate(
+        return dict(
             request_id=self.request_id,
             api_key=self.api_key,
             user_id=self.api_key.user_id if self.api_key else None,
             path=self.path[:200].translate(text),
             model=self.model[:100],
-            status_code=self.status,
             streamed=self.streamed,
             client_closed=self.client_closed,
-            finish_reason=self.finish_reason,
+            # A stream the client closed did not end by the answer's own reason.
+            finish_reason="client_closed" if self.client_closed else self.finish_reason,
             latency_ms=round((time.perf_counter() - self.started) * 1000),
             first_token_ms=(
                 round((self.first_token_at - self.started) * 1000) if self.first_token_at else None
@@ -84,3 +120,34 @@ class RequestRecord:
             question=self.question.translate(text) if log_content else "",
             answer=self.answer.translate(text) if log_content else "",
         )
+
+
+RETRY_SECONDS = 120.0
+RETRY_PAUSE = 1.0
+_retrying: set[asyncio.Task] = set()  # strong references: the loop keeps only weak ones
+
+
+def _retry_later(record: RequestRecord) -> None:
+    # In a context of its own: the request's sync thread is gone by the time this runs.
+    task = asyncio.get_running_loop().create_task(_retry(record), context=contextvars.Context())
+    _retrying.add(task)
+    task.add_done_callback(_retrying.discard)
+
+
+async def _retry(record: RequestRecord) -> None:
+    deadline = time.monotonic() + RETRY_SECONDS
+    while time.monotonic() < deadline:
+        await asyncio.sleep(RETRY_PAUSE)
+        try:
+            await record._write()
+        except DatabaseError:
+            await sync_to_async(close_broken_connections)()
+            continue
+        logger.warning("request %s: the request log was written late", record.request_id)
+        return
+    logger.error("request %s: the request log was lost", record.request_id)
+
+
+def close_broken_connections() -> None:
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()

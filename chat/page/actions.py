@@ -2,9 +2,12 @@
 
 import functools
 import json
+import logging
+import re
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,6 +24,8 @@ from chat.page.conversations import (
     message_stop,
 )
 
+logger = logging.getLogger(__name__)
+ID_RE = re.compile(r"[0-9]{1,18}")
 REFUSALS = {  # code → status, message
     "empty_question": (400, lambda: _("Type a question first.")),
     "question_too_long": (400, lambda: _("The question is too long.")),
@@ -39,10 +44,10 @@ def ui_endpoint(*methods: str):
         async def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.method not in methods:
                 return _error(405, "method_not_allowed", _("Method not allowed."))
-            user = await request.auser()
-            if not user.is_authenticated:
-                return _error(401, "not_signed_in", _("Your session has ended; sign in again."))
             try:
+                user = await request.auser()
+                if not user.is_authenticated:
+                    return _error(401, "not_signed_in", _("Your session has ended; sign in again."))
                 return await view(request, user, *args, **kwargs)
             except Refused as refusal:
                 code = str(refusal)
@@ -50,6 +55,10 @@ def ui_endpoint(*methods: str):
                 return _error(status, code, message())
             except (Conversation.DoesNotExist, Message.DoesNotExist):
                 return _error(404, "not_found", _("Not found."))
+            except DatabaseError:
+                logger.exception("database error on %s", request.path)
+                message = _("The database is unavailable right now; try again in a moment.")
+                return _error(503, "database_unavailable", message)
 
         return wrapper
 
@@ -59,7 +68,7 @@ def ui_endpoint(*methods: str):
 def _json_body(request: HttpRequest) -> dict:
     try:
         body = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting 100,000 deep
         body = None
     return body if isinstance(body, dict) else {}
 
@@ -81,7 +90,8 @@ def _started(assistant: Message) -> dict:
 async def ask(request: HttpRequest, user) -> HttpResponse:
     body = _json_body(request)
     conversation_id = body.get("conversation") or None
-    if conversation_id is not None and not str(conversation_id).isdigit():
+    # ASCII digits only ("²".isdigit() is true, and int() refuses it), and a size a key can have.
+    if conversation_id is not None and not ID_RE.fullmatch(str(conversation_id)):
         raise Conversation.DoesNotExist
     asked = await sync_to_async(conversation_ask)(
         owner=user,

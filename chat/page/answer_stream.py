@@ -3,19 +3,25 @@
 An event's id (`seq`) is the length of the answer text, in characters, once the client has applied
 it. The database holds a prefix of the text (saved every fraction of a second) and the channel
 layer carries each delta with its start offset, so from any offset the stream can send exactly the
-missing text: nothing twice, nothing skipped, whichever worker generates the answer."""
+missing text: nothing twice, nothing skipped, whichever worker generates the answer. Without the
+channel layer (Redis away), the stream reads the saved text every SAVE_SECONDS instead."""
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
+from django.db import close_old_connections, connection
 
 from chat.models import Message
-from chat.page.answer_worker import SAVE_SECONDS, group_name
+from chat.page.answer_worker import PUBLISH_TIMEOUT, SAVE_SECONDS, group_name
 from chat.page.conversations import message_interrupt_if_stale
 from chat.sse import frame, with_heartbeat
+
+logger = logging.getLogger(__name__)
 
 
 class Follower:
@@ -59,6 +65,29 @@ def answer_events(
     )
 
 
+def _message_read(message_id: int) -> Message:
+    message = Message.objects.get(pk=message_id)
+    if message_interrupt_if_stale(message):
+        message = Message.objects.get(pk=message_id)
+    # A stream waits between reads as long as the answer runs: a pooled connection goes back to
+    # the pool meanwhile (a kept one, SQLite's, stays), so that followers do not hold the pool.
+    if not connection.in_atomic_block:
+        close_old_connections()
+    return message
+
+
+async def _subscribe(layer, group: str) -> str | None:
+    """A channel in the answer's group, or None when the channel layer is unavailable."""
+    try:
+        async with asyncio.timeout(PUBLISH_TIMEOUT):
+            channel = await layer.new_channel()
+            await layer.group_add(group, channel)
+    except Exception as exc:  # whatever the layer raises: it is only a helper
+        logger.warning("channel layer unavailable (%r): following saved text", exc)
+        return None
+    return channel
+
+
 async def _answer_frames(
     message_id: int,
     follower: Follower,
@@ -67,9 +96,9 @@ async def _answer_frames(
     render_end: Callable[[Message], Awaitable[dict]],
 ) -> AsyncIterator[bytes]:
     layer = get_channel_layer()
-    channel = await layer.new_channel()
     group = group_name(message_id)
-    await layer.group_add(group, channel)
+    channel = await _subscribe(layer, group)
+    subscribed = channel
     receiving: asyncio.Future | None = None
     try:
         reload, last_reload = True, 0.0
@@ -77,9 +106,7 @@ async def _answer_frames(
             if reload:
                 last_reload = time.monotonic()
                 # Subscribed before reading, so every delta is either saved or on its way here.
-                message = await Message.objects.aget(pk=message_id)
-                if await message_interrupt_if_stale(message):
-                    message = await Message.objects.aget(pk=message_id)
+                message = await sync_to_async(_message_read)(message_id)
                 text = follower.take(0, message.content) + follower.take_pending()
                 if text:
                     yield frame("delta", {"text": text}, follower.sent)
@@ -87,6 +114,10 @@ async def _answer_frames(
                     yield frame("end", await render_end(message), follower.sent)
                     return
                 reload = False
+            if channel is None:
+                await asyncio.sleep(SAVE_SECONDS)  # no live deltas: the saved text, as it grows
+                reload = True
+                continue
             if receiving is None:
                 receiving = asyncio.ensure_future(layer.receive(channel))
             wait = SAVE_SECONDS if follower.pending else recheck
@@ -94,7 +125,13 @@ async def _answer_frames(
             if not done:
                 reload = True  # a gap waits for the next save; a silence is checked for staleness
                 continue
-            event, receiving = receiving.result(), None
+            try:
+                event = receiving.result()
+            except Exception as exc:  # the layer went away mid-answer
+                logger.warning("channel layer failed (%r): following saved text", exc)
+                channel, receiving, reload = None, None, True
+                continue
+            receiving = None
             if event["type"] == "answer.delta":
                 text = follower.take(event["start"], event["text"]) + follower.take_pending()
                 if text:
@@ -108,5 +145,7 @@ async def _answer_frames(
             receiving.cancel()
             with contextlib.suppress(BaseException):
                 await receiving
-        with contextlib.suppress(Exception):
-            await asyncio.shield(layer.group_discard(group, channel))
+        if subscribed is not None:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(PUBLISH_TIMEOUT):
+                    await asyncio.shield(layer.group_discard(group, subscribed))

@@ -3,14 +3,23 @@
 A background task runs the pipeline for one assistant message, publishes every delta on the
 channel layer (group per message, so a stream on any worker can follow) and saves the text to the
 database every SAVE_SECONDS and at the end. The database row is the record; the channel layer only
-carries what was written since the last save."""
+carries what was written since the last save, so an outage of the channel layer (Redis) costs
+followers their live deltas (they read the saved text instead), never the answer.
+
+The task runs outside the request that started it, in a context of its own: inside the request's,
+its database work went to the request's own sync thread, which asgiref replaces by a new one once
+the request has ended, and each of those threads kept a connection nobody closed (one PostgreSQL
+connection, or one SQLite file descriptor, per answer). In an empty context it goes to the
+process's one sync thread, the API's, whose connection is kept and reused."""
 
 import asyncio
-import contextlib
+import contextvars
 import logging
+import time
 
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from django.db import DatabaseError
+from django.db import DatabaseError, connections
 from django.utils import timezone
 
 from chat.answering.errors import AnswerError
@@ -23,20 +32,52 @@ from laws.index import IndexMissing
 logger = logging.getLogger(__name__)
 SAVE_SECONDS = 0.25
 HISTORY_TURNS = 6
+# The last write (the answer's ending) is retried this long while the database is away.
+FINISH_RETRY_SECONDS = 120.0
+FINISH_RETRY_PAUSE = 0.5
+# After a channel-layer failure, deltas are not published for this long (each would wait).
+PUBLISH_PAUSE_SECONDS = 5.0
+PUBLISH_TIMEOUT = 1.0
 _running: dict[int, asyncio.Task] = {}  # strong references: the loop keeps only weak ones
+_publish_down_until = 0.0
 
 
 def group_name(message_id: int) -> str:
     return f"answer.{message_id}"
 
 
-async def publish(message_id: int, event: dict) -> None:
-    await get_channel_layer().group_send(group_name(message_id), event)
+async def publish(message_id: int, event: dict) -> bool:
+    """Sends an event to the answer's followers; False when the channel layer is unavailable
+    (followers then read the text the database has)."""
+    global _publish_down_until
+    if time.monotonic() < _publish_down_until:
+        return False
+    try:
+        async with asyncio.timeout(PUBLISH_TIMEOUT):
+            await get_channel_layer().group_send(group_name(message_id), event)
+    except Exception as exc:  # whatever the layer raises: it is only a helper
+        if not _publish_down_until:
+            logger.warning("channel layer unavailable (%r): followers read saved text", exc)
+        _publish_down_until = time.monotonic() + PUBLISH_PAUSE_SECONDS
+        return False
+    if _publish_down_until:
+        logger.warning("channel layer is back")
+        _publish_down_until = 0.0
+    return True
+
+
+def close_broken_connections() -> None:
+    """Closes this thread's connections that an error left unusable, so that the next step
+    reconnects. Django does it only between requests, and the answer task is in none."""
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()
 
 
 def answer_start(message: Message) -> asyncio.Task:
     """Starts generating `message` (an assistant message with status streaming) on this loop."""
-    task = asyncio.get_running_loop().create_task(answer_generate(message_id=message.pk))
+    task = asyncio.get_running_loop().create_task(
+        answer_generate(message_id=message.pk), context=contextvars.Context()
+    )
     _running[message.pk] = task
     task.add_done_callback(_done)
     return task
@@ -69,8 +110,9 @@ class Writer:
 
     async def save(self) -> bool:
         """Saves the text so far; False when a stop was requested (the row then keeps its text)."""
+        # status: an answer a start-up took for abandoned (its database slow) is live again.
         saved = await Message.objects.filter(pk=self.message_id, stop_requested=False).aupdate(
-            content=self.text, updated=timezone.now()
+            content=self.text, updated=timezone.now(), status=Message.Status.STREAMING
         )
         return saved == 1
 
@@ -83,6 +125,7 @@ class Writer:
                 saved = await self.save()
             except DatabaseError:
                 logger.warning("answer %s: saving failed; retrying", self.message_id)
+                await sync_to_async(close_broken_connections)()
                 continue
             if not saved:
                 self.stopped = True
@@ -109,8 +152,11 @@ def conversation_turns(earlier: list[Message]) -> list[Turn]:
     return [*turns[-HISTORY_TURNS * 2 :], Turn("user", question.content)]
 
 
-async def _answer(writer: Writer, message: Message) -> None:
+async def _answer(writer: Writer, message_id: int) -> None:
     """The pipeline: prepare (the citations are saved at once), then the engine's deltas."""
+    message = await Message.objects.filter(pk=message_id).afirst()
+    if message is None:  # the conversation was deleted meanwhile
+        return
     earlier = [
         m
         async for m in Message.objects.filter(
@@ -137,14 +183,11 @@ async def _answer(writer: Writer, message: Message) -> None:
 
 
 async def answer_generate(*, message_id: int) -> None:
-    message = await Message.objects.filter(pk=message_id).afirst()
-    if message is None:
-        return
     writer = Writer(message_id)
     status, error = Message.Status.COMPLETE, ""
     try:
         # The saver runs from the start, so a stop or a slow retrieval is handled like the rest.
-        consumer = asyncio.ensure_future(_answer(writer, message))
+        consumer = asyncio.ensure_future(_answer(writer, message_id))
         saver = asyncio.ensure_future(writer.save_periodically(consumer))
         try:
             await consumer
@@ -164,18 +207,36 @@ async def answer_generate(*, message_id: int) -> None:
         status = Message.Status.INTERRUPTED
         await asyncio.shield(_finish(writer, status, ""))
         raise
+    except DatabaseError:
+        logger.exception("answer %s: the database failed", message_id)
+        status, error = Message.Status.ERROR, "The database was unavailable while answering."
     except Exception:
         logger.exception("answer %s failed", message_id)
         status, error = Message.Status.ERROR, "The server had an error while answering."
     await _finish(writer, status, error)
 
 
-async def _finish(writer: Writer, status: str, error: str) -> None:
-    message = await Message.objects.filter(pk=writer.message_id).afirst()
-    if message is None:  # the conversation was deleted meanwhile
-        return
-    message.content, message.status, message.error = writer.text, status, error
-    message.updated = timezone.now()
-    await message.asave(update_fields=["content", "status", "error", "updated"])
-    with contextlib.suppress(Exception):
-        await publish(writer.message_id, {"type": "answer.end", "status": status})
+def _write_ending(message_id: int, text: str, status: str, error: str) -> None:
+    Message.objects.filter(pk=message_id).update(
+        content=text, status=status, error=error, updated=timezone.now()
+    )
+
+
+async def _finish(
+    writer: Writer, status: str, error: str, *, deadline: float | None = None
+) -> None:
+    """Writes the answer's ending, retrying while the database is away: an answer in flight
+    during an outage is kept, not left streaming. (A deleted conversation updates no row.)"""
+    deadline = deadline or time.monotonic() + FINISH_RETRY_SECONDS
+    while True:
+        try:
+            await sync_to_async(_write_ending)(writer.message_id, writer.text, status, error)
+            break
+        except DatabaseError:
+            await sync_to_async(close_broken_connections)()
+            if time.monotonic() >= deadline:
+                logger.error("answer %s: its ending could not be saved", writer.message_id)
+                return
+            logger.warning("answer %s: saving its ending failed; retrying", writer.message_id)
+            await asyncio.sleep(FINISH_RETRY_PAUSE)
+    await publish(writer.message_id, {"type": "answer.end", "status": status})

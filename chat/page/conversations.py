@@ -1,8 +1,13 @@
 """What a person does on the chat page: plain functions the views call."""
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from chat.answering.catalogue import DEFAULT_MODEL, MODELS
@@ -115,12 +120,34 @@ def messages_interrupt_stale(*, conversation: Conversation | None = None) -> int
     return stale.update(status=Message.Status.INTERRUPTED, updated=timezone.now())
 
 
-async def message_interrupt_if_stale(message: Message) -> bool:
+def messages_interrupt_abandoned(
+    *, watch_seconds: float, sleep: Callable[[float], None] = time.sleep
+) -> int:
+    """At start-up: marks as interrupted the answers a dead process left streaming, at once
+    rather than LAWBOT_STREAM_STALE_SECONDS later. A live answer's row changes every
+    SAVE_SECONDS (its worker saves it, on whichever process), so an answer whose row has not
+    changed for `watch_seconds` has nobody writing it. A live one marked by mistake (a database
+    slower than that) is set right by its worker's next save and its ending."""
+    streaming = Message.objects.filter(status=Message.Status.STREAMING)
+    seen = list(streaming.values_list("id", "updated"))
+    if not seen:
+        return 0
+    sleep(watch_seconds)
+    marked = 0
+    for start in range(0, len(seen), 100):
+        unchanged = reduce(or_, (Q(pk=pk, updated=updated) for pk, updated in seen[start:][:100]))
+        marked += streaming.filter(unchanged).update(
+            status=Message.Status.INTERRUPTED, updated=timezone.now()
+        )
+    return marked
+
+
+def message_interrupt_if_stale(message: Message) -> bool:
     if not message.is_streaming or message.updated >= Message.objects.stale_cutoff():
         return False  # the common case, without a write
     return (
-        await Message.objects.stale()
+        Message.objects.stale()
         .filter(pk=message.pk)
-        .aupdate(status=Message.Status.INTERRUPTED, updated=timezone.now())
+        .update(status=Message.Status.INTERRUPTED, updated=timezone.now())
         == 1
     )

@@ -54,3 +54,25 @@ async def test_async_operations_fall_back_too(redis_behind_proxy):
     proxy.stop()
     assert await cache.aadd("k", 1) is True
     assert await cache.aget("k") == 1
+
+
+def test_every_cache_object_of_the_process_shares_one_redis_client():
+    """Django makes a cache object per thread and per ASGI request context; each used to build
+    its own client and pool, so every request opened a new Redis connection."""
+    import asyncio
+
+    from django.core.cache import caches
+
+    params = {"KEY_PREFIX": "shared-test", "OPTIONS": {"socket_connect_timeout": 1}}
+    first = FailoverRedisCache("redis://127.0.0.1:6379/0", params)
+    second = FailoverRedisCache("redis://127.0.0.1:6379/0", params)
+    assert first is not second and first._cache is second._cache
+    other = FailoverRedisCache("redis://127.0.0.1:6379/1", params)
+    assert other._cache is not first._cache
+
+    async def in_a_request_context():
+        return caches["default"]
+
+    objects = [asyncio.run(in_a_request_context()) for _ in range(2)]  # a context each
+    if isinstance(objects[0], FailoverRedisCache):  # the PostgreSQL + Redis run
+        assert objects[0]._cache is objects[1]._cache

@@ -132,3 +132,31 @@ def test_unchanged_reimport_keeps_the_index(corpus_files, capsys, settings):
     assert (settings.LAWBOT_INDEX_DIR / "meta.json").read_text() == built
     call_command("import_laws", *corpus_files, "--no-progress", "--rebuild-index")
     assert (settings.LAWBOT_INDEX_DIR / "meta.json").read_text() != built
+
+
+def _zip(path, member: bytes):
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("ChLaw.json", member)
+    return path
+
+
+def test_a_zip_with_corrupt_compressed_data_is_a_clear_error(tmp_path):
+    from laws.sources import parse_source
+
+    data = bytearray(_zip(tmp_path / "c.zip", b'{"Laws": []}' + b" " * 5000).read_bytes())
+    start = 30 + len("ChLaw.json")  # the local header, then the deflated bytes
+    data[start : start + 8] = b"\xff" * 8
+    with pytest.raises(SourceError, match="corrupt zip"):
+        parse_source("c.zip", bytes(data))
+
+
+def test_a_zip_bomb_is_refused_before_it_fills_memory(tmp_path, monkeypatch):
+    from laws import sources
+
+    monkeypatch.setattr(sources, "MAX_UNZIPPED_BYTES", 1 << 20)
+    bomb = _zip(tmp_path / "bomb.zip", b" " * (4 << 20)).read_bytes()  # 4 MiB of spaces
+    assert len(bomb) < 10_000
+    with pytest.raises(SourceError, match="unpacks to more than 1 MiB"):
+        sources.parse_source("bomb.zip", bomb)

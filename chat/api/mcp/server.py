@@ -183,7 +183,8 @@ class McpEndpoint:
                 return
             try:
                 record.api_key = await authenticate_header(
-                    headers.get(b"authorization", b"").decode("latin-1")
+                    headers.get(b"authorization", b"").decode("latin-1"),
+                    address=(scope.get("client") or ("unknown",))[0],
                 )
                 record.lease = await limits_acquire(
                     api_key=record.api_key, model=None, request_id=record.request_id

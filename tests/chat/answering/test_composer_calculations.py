@@ -109,3 +109,21 @@ async def test_api_cites_the_articles_the_calculation_rests_on(corpus, api_secre
     assert "24,000" in content and "36,000" in content
     cited = {(c["pcode"], c["article"]) for c in data["citations"]}
     assert {("N0030001", "16"), ("N0030020", "12")} <= cited
+
+
+@pytest.mark.django_db
+def test_calculators_read_only_the_start_and_end_of_a_huge_question(monkeypatch, corpus):
+    """A 1 MiB question held the database thread ~9 s while the calculators parsed all of it."""
+    from chat.answering import pipeline
+
+    read = []
+
+    def calculate(question, **kwargs):
+        read.append(question)
+        return []
+
+    monkeypatch.setattr(pipeline, "calculate", calculate)
+    question = "月薪4萬5 " * 86_000 + "資遣費多少"
+    pipeline.answer_prepare(turns=[Turn("user", question)], model="lawbot-lite")
+    assert len(read[0]) <= pipeline.CALCULATION_CHARS + 1
+    assert read[0].endswith("資遣費多少")  # the question after a pasted document is kept

@@ -117,7 +117,7 @@ def test_the_docs_page_lists_endpoints_fields_and_responses(path):
         assert text in html
     for field in KNOWN:
         assert f"<code>{field}</code>" in html
-    assert "integer (≥ 1) | null" in html and "413" in html and "request_too_large" in html
+    assert "integer (1–1,000,000) | null" in html and "413" in html and "request_too_large" in html
     assert 'href="' + path.removesuffix("docs") + 'openapi.json"' in html
 
 
