@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db.models import Count, Q
 
 from chat.models import Conversation, Message
 
@@ -13,7 +14,8 @@ class ReadOnlyMixin:
 
 class MessageInline(ReadOnlyMixin, admin.TabularInline):
     model = Message
-    fields = ("created", "role", "model", "status", "content", "error")
+    # The reader's rating and note sit beside the answer they judge.
+    fields = ("created", "role", "model", "status", "content", "feedback", "feedback_note", "error")
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -22,10 +24,24 @@ class MessageInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Conversation)
 class ConversationAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ("title", "owner", "created", "updated")
+    list_display = ("title", "owner", "created", "updated", "ratings")
     list_select_related = ("owner",)
     search_fields = ("title", "owner__username")
     list_filter = ("updated",)
     date_hierarchy = "updated"
     readonly_fields = ("owner", "title", "created", "updated")
     inlines = [MessageInline]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                liked=Count("messages", filter=Q(messages__feedback=1)),
+                disliked=Count("messages", filter=Q(messages__feedback=-1)),
+            )
+        )
+
+    @admin.display(description="feedback")
+    def ratings(self, obj: Conversation) -> str:
+        return f"👍 {obj.liked} · 👎 {obj.disliked}" if obj.liked or obj.disliked else "—"

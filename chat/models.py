@@ -15,6 +15,17 @@ class ConversationQuerySet(models.QuerySet):
     def sidebar(self, user) -> "ConversationQuerySet":
         return self.for_owner(user).only("id", "title", "updated").order_by("-updated", "-id")
 
+    def matching(self, user, query: str) -> "ConversationQuerySet":
+        """The user's own conversations whose title or any current message contains `query`."""
+        words = query.split()
+        found = self.sidebar(user)
+        for word in words:
+            found = found.filter(
+                models.Q(title__icontains=word)
+                | models.Q(messages__content__icontains=word, messages__archived=False)
+            )
+        return found.distinct()
+
 
 class Conversation(models.Model):
     owner = models.ForeignKey(
@@ -23,6 +34,8 @@ class Conversation(models.Model):
     title = models.CharField(max_length=200)
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(default=timezone.now)
+    # A read-only link for anyone who has it; revoking clears it, sharing again makes a new one.
+    share_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
     objects = ConversationQuerySet.as_manager()
 
@@ -40,6 +53,11 @@ class MessageQuerySet(models.QuerySet):
     @staticmethod
     def stale_cutoff():
         return timezone.now() - timedelta(seconds=settings.LAWBOT_STREAM_STALE_SECONDS)
+
+    def current(self) -> "MessageQuerySet":
+        """The conversation as it reads now: without the versions that edits and regenerating
+        replaced."""
+        return self.filter(archived=False)
 
     def stale(self) -> "MessageQuerySet":
         """Answers still marked streaming that nobody has written for too long: a dead worker's."""
@@ -67,6 +85,18 @@ class Message(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.COMPLETE)
     citations = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    # Why it failed, for the page to explain in the reader's language (AnswerError codes).
+    error_code = models.CharField(max_length=40, blank=True)
+    # Versions: a regenerated answer or an edited question replaces an earlier message, which is
+    # kept (archived) and shown as an earlier version of its replacement.
+    replaces = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by"
+    )
+    archived = models.BooleanField(default=False)
+    feedback = models.SmallIntegerField(
+        choices=[(1, "👍"), (-1, "👎")], null=True, blank=True, verbose_name="rating"
+    )
+    feedback_note = models.TextField(blank=True, verbose_name="note")
     # Set by the stop POST on any worker; the generating worker sees it on its next save.
     stop_requested = models.BooleanField(default=False)
     created = models.DateTimeField(default=timezone.now)
@@ -87,3 +117,21 @@ class Message(models.Model):
     @property
     def is_streaming(self) -> bool:
         return self.status == self.Status.STREAMING
+
+    def earlier_versions(self) -> list["Message"]:
+        """The messages this one replaced (regenerated answers, edited questions), newest first."""
+        versions, seen, earlier = [], {self.pk}, self.replaces
+        while earlier is not None and earlier.pk not in seen:
+            versions.append(earlier)
+            seen.add(earlier.pk)
+            earlier = earlier.replaces
+        return versions
+
+    def answer_after(self) -> "Message | None":
+        """The answer that followed this question (for an earlier version of a question)."""
+        return (
+            Message.objects.filter(conversation_id=self.conversation_id, id__gt=self.pk)
+            .filter(role=self.Role.ASSISTANT)
+            .order_by("id")
+            .first()
+        )

@@ -48,12 +48,19 @@ def answer_events(
     *,
     heartbeat: float,
     render_end: Callable[[Message], Awaitable[dict]],
+    render_citations: Callable[[Message], Awaitable[dict]] | None = None,
 ) -> AsyncIterator[bytes]:
     """The stream from character `sent` on, with a named heartbeat event (which, unlike a
     comment, reaches the page's script) after `heartbeat` seconds of silence."""
     follower = Follower(sent)
     return with_heartbeat(
-        _answer_frames(message_id, follower, recheck=heartbeat, render_end=render_end),
+        _answer_frames(
+            message_id,
+            follower,
+            recheck=heartbeat,
+            render_end=render_end,
+            render_citations=render_citations,
+        ),
         heartbeat,
         ping=lambda: frame("heartbeat", {"sent": follower.sent}),
     )
@@ -65,12 +72,14 @@ async def _answer_frames(
     *,
     recheck: float,
     render_end: Callable[[Message], Awaitable[dict]],
+    render_citations: Callable[[Message], Awaitable[dict]] | None,
 ) -> AsyncIterator[bytes]:
     layer = get_channel_layer()
     channel = await layer.new_channel()
     group = group_name(message_id)
     await layer.group_add(group, channel)
     receiving: asyncio.Future | None = None
+    citations_sent = render_citations is None
     try:
         reload, last_reload = True, 0.0
         while True:
@@ -80,6 +89,9 @@ async def _answer_frames(
                 message = await Message.objects.aget(pk=message_id)
                 if await message_interrupt_if_stale(message):
                     message = await Message.objects.aget(pk=message_id)
+                if not citations_sent and message.citations and message.is_streaming:
+                    citations_sent = True
+                    yield frame("citations", await render_citations(message))
                 text = follower.take(0, message.content) + follower.take_pending()
                 if text:
                     yield frame("delta", {"text": text}, follower.sent)

@@ -111,9 +111,9 @@ async def _answer(writer: Writer, message: Message) -> None:
     """The pipeline: prepare (the citations are saved at once), then the engine's deltas."""
     earlier = [
         m
-        async for m in Message.objects.filter(
-            conversation_id=message.conversation_id, id__lt=message.pk
-        ).order_by("id")
+        async for m in Message.objects.current()
+        .filter(conversation_id=message.conversation_id, id__lt=message.pk)
+        .order_by("id")
     ]
     if not earlier:
         return
@@ -121,6 +121,8 @@ async def _answer(writer: Writer, message: Message) -> None:
     await Message.objects.filter(pk=message.pk).aupdate(
         citations=prepared.citations, updated=timezone.now()
     )
+    # Followers reload the row and send the citations, so [n] markers link while they stream.
+    await publish(writer.message_id, {"type": "answer.citations"})
     deltas = await engine_open(prepared, AnswerOptions(), Finish())
     # The stop flag is checked on every piece as well as by cancelling this task: a library
     # awaited inside (the Redis channel layer's client) may absorb a cancellation.
@@ -139,7 +141,7 @@ async def answer_generate(*, message_id: int) -> None:
     if message is None:
         return
     writer = Writer(message_id)
-    status, error = Message.Status.COMPLETE, ""
+    status, error, code = Message.Status.COMPLETE, "", ""
     try:
         # The saver runs from the start, so a stop or a slow retrieval is handled like the rest.
         consumer = asyncio.ensure_future(_answer(writer, message))
@@ -154,9 +156,13 @@ async def answer_generate(*, message_id: int) -> None:
         if writer.stopped:
             status = Message.Status.STOPPED
     except AnswerError as exc:
-        status, error = Message.Status.ERROR, exc.message
+        status, error, code = Message.Status.ERROR, exc.message, exc.code or "upstream_error"
     except IndexMissing:
-        status, error = Message.Status.ERROR, "The law index is not built yet."
+        status, error, code = (
+            Message.Status.ERROR,
+            "The law index is not built yet.",
+            "index_missing",
+        )
     except asyncio.CancelledError:
         # The server is shutting down: keep what was written and say it was cut short.
         status = Message.Status.INTERRUPTED
@@ -165,15 +171,16 @@ async def answer_generate(*, message_id: int) -> None:
     except Exception:
         logger.exception("answer %s failed", message_id)
         status, error = Message.Status.ERROR, "The server had an error while answering."
-    await _finish(writer, status, error)
+        code = "server_error"
+    await _finish(writer, status, error, code)
 
 
-async def _finish(writer: Writer, status: str, error: str) -> None:
+async def _finish(writer: Writer, status: str, error: str, code: str = "") -> None:
     message = await Message.objects.filter(pk=writer.message_id).afirst()
     if message is None:  # the conversation was deleted meanwhile
         return
     message.content, message.status, message.error = writer.text, status, error
-    message.updated = timezone.now()
-    await message.asave(update_fields=["content", "status", "error", "updated"])
+    message.error_code, message.updated = code, timezone.now()
+    await message.asave(update_fields=["content", "status", "error", "error_code", "updated"])
     with contextlib.suppress(Exception):
         await publish(writer.message_id, {"type": "answer.end", "status": status})

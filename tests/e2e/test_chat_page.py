@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.e2e.conftest import manage
+from tests.e2e.conftest import ROOT, manage
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
@@ -26,6 +26,7 @@ XSS_ANSWER = (
     '\n\n<a href="javascript:window.__xss=5">raw link</a>\n\n<script>window.__xss=6</script>'
 )
 ANSWER = "#messages .message.assistant"
+SCREENSHOTS = ROOT / "var" / "screenshots"  # not committed (var/ is ignored)
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +55,9 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("screenshots")
-    print(f"\nscreenshots: {folder}")
+def shots() -> Path:
+    folder = SCREENSHOTS / "chat"
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
@@ -127,10 +128,16 @@ def test_sign_in_ask_and_watch_the_answer_stream_in(page, server, shots):
     box.press_sequentially("第二行")
     expect(box).to_have_value("第一行\n第二行")  # Shift+Enter is a new line, nothing sent
     expect(page.locator(ANSWER)).to_have_count(0)
-    page.get_by_label("模型").select_option("lawbot-lite")
+    page.get_by_label("模型", exact=True).select_option("lawbot-lite")
     ask(page, SEVERANCE)
-    expect(box).to_be_disabled()
     expect(page.get_by_role("button", name="停止")).to_be_visible()
+    # The next question can be written while the answer streams; Enter does not send it.
+    expect(box).to_be_enabled()
+    box.fill("下一個問題")
+    box.press("Enter")
+    expect(page.locator("#composer-status")).to_have_text("請等這個回答完成，或先停止它，再送出。")
+    expect(box).to_have_value("下一個問題")
+    box.fill("")
     expect(page).to_have_url(re.compile(r"/c/\d+/$"))
     wait_for_more_text(page, 20)
     early = answer_length(page)
