@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db.models import Count, Q
+from django.utils.translation import gettext_lazy as _
 
 from chat.models import Conversation, Message
 
@@ -42,6 +43,6 @@ class ConversationAdmin(ReadOnlyMixin, admin.ModelAdmin):
             )
         )
 
-    @admin.display(description="feedback")
+    @admin.display(description=_("feedback"))
     def ratings(self, obj: Conversation) -> str:
         return f"👍 {obj.liked} · 👎 {obj.disliked}" if obj.liked or obj.disliked else "—"

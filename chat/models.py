@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ConversationQuerySet(models.QuerySet):
@@ -29,17 +30,24 @@ class ConversationQuerySet(models.QuerySet):
 
 class Conversation(models.Model):
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="conversations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="conversations",
+        verbose_name=_("owner"),
     )
-    title = models.CharField(max_length=200)
-    created = models.DateTimeField(default=timezone.now)
-    updated = models.DateTimeField(default=timezone.now)
+    title = models.CharField(max_length=200, verbose_name=_("title"))
+    created = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+    updated = models.DateTimeField(default=timezone.now, verbose_name=_("updated"))
     # A read-only link for anyone who has it; revoking clears it, sharing again makes a new one.
-    share_token = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    share_token = models.CharField(
+        max_length=64, null=True, blank=True, unique=True, verbose_name=_("share link token")
+    )
 
     objects = ConversationQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("conversation")
+        verbose_name_plural = _("conversations")
         indexes = [models.Index(fields=["owner", "-updated"], name="conversation_sidebar")]
 
     def __str__(self) -> str:
@@ -77,34 +85,46 @@ class Message(models.Model):
         ERROR = "error"
 
     conversation = models.ForeignKey(
-        Conversation, on_delete=models.CASCADE, related_name="messages"
+        Conversation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("conversation"),
     )
-    role = models.CharField(max_length=10, choices=Role.choices)
-    content = models.TextField(blank=True)
-    model = models.CharField(max_length=50, blank=True)
-    status = models.CharField(max_length=12, choices=Status.choices, default=Status.COMPLETE)
-    citations = models.JSONField(default=list, blank=True)
-    error = models.TextField(blank=True)
+    role = models.CharField(max_length=10, choices=Role.choices, verbose_name=_("role"))
+    content = models.TextField(blank=True, verbose_name=_("content"))
+    model = models.CharField(max_length=50, blank=True, verbose_name=_("model"))
+    status = models.CharField(
+        max_length=12, choices=Status.choices, default=Status.COMPLETE, verbose_name=_("status")
+    )
+    citations = models.JSONField(default=list, blank=True, verbose_name=_("citations"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
     # Why it failed, for the page to explain in the reader's language (AnswerError codes).
-    error_code = models.CharField(max_length=40, blank=True)
+    error_code = models.CharField(max_length=40, blank=True, verbose_name=_("error code"))
     # Versions: a regenerated answer or an edited question replaces an earlier message, which is
     # kept (archived) and shown as an earlier version of its replacement.
     replaces = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replaced_by"
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
     )
-    archived = models.BooleanField(default=False)
+    archived = models.BooleanField(default=False, verbose_name=_("archived"))
     feedback = models.SmallIntegerField(
-        choices=[(1, "👍"), (-1, "👎")], null=True, blank=True, verbose_name="rating"
+        choices=[(1, "👍"), (-1, "👎")], null=True, blank=True, verbose_name=_("rating")
     )
-    feedback_note = models.TextField(blank=True, verbose_name="note")
+    feedback_note = models.TextField(blank=True, verbose_name=_("note"))
     # Set by the stop POST on any worker; the generating worker sees it on its next save.
-    stop_requested = models.BooleanField(default=False)
-    created = models.DateTimeField(default=timezone.now)
-    updated = models.DateTimeField(default=timezone.now)
+    stop_requested = models.BooleanField(default=False, verbose_name=_("stop requested"))
+    created = models.DateTimeField(default=timezone.now, verbose_name=_("created"))
+    updated = models.DateTimeField(default=timezone.now, verbose_name=_("updated"))
 
     objects = MessageQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
         ordering = ["id"]
         indexes = [
             models.Index(fields=["conversation", "id"], name="message_conversation"),

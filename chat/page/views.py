@@ -47,6 +47,7 @@ def _ui_strings() -> dict:
         "shareCopied": _("Link copied. Anyone with it can read this conversation."),
         "shareRevoked": _("The link no longer works."),
         "thanks": _("Thanks for the feedback."),
+        "noteSent": _("Your note was sent. Thank you."),
         "officialText": _("Official text"),
         "amended": _("Last amended"),
         "citedArticles": _("Cited articles"),

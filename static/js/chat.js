@@ -20,33 +20,7 @@
   let current = null; // the answer being followed: {id, el, source}
   let sending = false; // a question is on its way to the server
 
-  const csrf = () => $("[name=csrfmiddlewaretoken]", form).value;
-
-  async function postJSON(url, body) {
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      body: JSON.stringify(body || {}),
-    });
-    let data = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
-    if (!response.ok) {
-      throw new Error((data && data.error && data.error.message) || `HTTP ${response.status}`);
-    }
-    return data;
-  }
-
-  // Server-rendered, sanitised HTML (a message partial) → an element.
-  function fromServer(html) {
-    const template = document.createElement("template");
-    template.innerHTML = html.trim();
-    return template.content.firstElementChild;
-  }
+  const { postJSON, fromServer } = window.LawbotHttp;
 
   const normalise = (text) => text.replace(/\r\n?/g, "\n");
 
@@ -310,37 +284,6 @@
     });
   }
 
-  async function rate(el, button) {
-    const pressed = button.getAttribute("aria-pressed") === "true";
-    const rating = pressed ? 0 : Number(button.dataset.rating);
-    try {
-      await postJSON(el.dataset.feedbackUrl, { rating });
-      for (const b of el.querySelectorAll(".rate")) {
-        b.setAttribute("aria-pressed", String(!pressed && b === button));
-      }
-      const note = $(".feedback-note", el);
-      note.hidden = rating === 0;
-      note.dataset.rating = String(rating);
-      if (rating) $("textarea", note).focus();
-      status.textContent = rating ? strings.thanks : "";
-    } catch (error) {
-      status.textContent = error.message;
-    }
-  }
-
-  async function sendNote(el, note) {
-    try {
-      await postJSON(el.dataset.feedbackUrl, {
-        rating: Number(note.dataset.rating),
-        note: $("textarea", note).value,
-      });
-      note.hidden = true;
-      status.textContent = strings.thanks;
-    } catch (error) {
-      status.textContent = error.message;
-    }
-  }
-
   async function copy(text, button) {
     try {
       await navigator.clipboard.writeText(text);
@@ -404,15 +347,7 @@
       regenerate(el);
     } else if (button.dataset.action === "edit") {
       edit(el);
-    } else if (button.dataset.action === "rate") {
-      rate(el, button);
     }
-  });
-  messages.addEventListener("submit", (event) => {
-    const note = event.target.closest(".feedback-note");
-    if (!note) return;
-    event.preventDefault();
-    sendNote(note.closest(".message"), note);
   });
   model.addEventListener("change", () => {
     const option = model.selectedOptions[0];

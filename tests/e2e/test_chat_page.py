@@ -174,6 +174,7 @@ def test_stop_keeps_the_text_written_so_far(page, server, shots):
     expect(answer).to_have_attribute("data-status", "stopped")
     expect(answer.locator(".notice")).to_contain_text("已停止")
     expect(page.get_by_label("您的問題")).to_be_enabled()
+    expect(page.locator("#composer-status")).to_have_text("已停止；已寫出的內容會保留。")
     status, content = saved_answers(server, "勞工資遣費和預告期間的規定")[-1]
     assert status == "stopped" and content
     assert answer.locator(".raw").input_value() == content
@@ -184,8 +185,11 @@ def test_stop_keeps_the_text_written_so_far(page, server, shots):
     expect(page.get_by_role("button", name="停止")).to_be_visible()
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete", timeout=30_000)
     expect(page.locator(ANSWER)).to_have_count(1)
+    # The stopped answer is kept as an earlier version of the new one.
     regenerated = saved_answers(server, "勞工資遣費和預告期間的規定")
-    assert [s for s, _ in regenerated] == ["complete"] and len(regenerated[0][1]) > len(content)
+    assert [s for s, _ in regenerated] == ["stopped", "complete"]
+    assert len(regenerated[1][1]) > len(content)
+    expect(page.locator(ANSWER).locator(".versions summary")).to_have_text("先前的版本（1）")
 
 
 def test_reload_mid_answer_reattaches_and_ends_with_the_answer_exactly_once(page, server, shots):
@@ -343,7 +347,7 @@ def test_english_interface(browser, server):
     # Answered in English (the synthetic corpus has no English names, so it finds no article).
     expect(answer.locator(".markdown")).to_contain_text("provisions")
     expect(answer.get_by_role("button", name="Copy")).to_be_visible()
-    page.get_by_label("Language").select_option("zh-hant")
+    page.locator("#language").select_option("zh-hant")
     expect(page.get_by_role("link", name="新對話")).to_be_visible()
     context.close()
 
