@@ -148,8 +148,8 @@ class RequestLogAdmin(admin.ModelAdmin):
     # Few, narrow columns, so that the list fits the admin's column at 1280 px without a scroll
     # bar hiding the outcome (the key names its user; the detail page has every field).
     list_display = [
-        "created_at",
-        "request_id",
+        "time",
+        "request",
         "api_key",
         "model",
         "status_code",
@@ -158,7 +158,7 @@ class RequestLogAdmin(admin.ModelAdmin):
         "tokens",
         "error_code",
     ]
-    list_display_links = ["request_id"]
+    list_display_links = ["request"]
     list_filter = [
         "api_key",
         "user",
@@ -169,7 +169,7 @@ class RequestLogAdmin(admin.ModelAdmin):
         "client_closed",
     ]
     search_fields = ["=request_id"]
-    search_help_text = "Exact request id (req_…), as sent in the x-request-id header."
+    search_help_text = _("Exact request id (req_…), as sent in the x-request-id header.")
     list_select_related = ["api_key", "user"]
     # Counting a million rows for "show all" is slow and rarely useful.
     show_full_result_count = False
@@ -206,6 +206,15 @@ class RequestLogAdmin(admin.ModelAdmin):
     @admin.display(description=_("tokens"), ordering="total_tokens")
     def tokens(self, obj: RequestLog) -> int:
         return obj.prompt_tokens + obj.completion_tokens
+
+    @admin.display(description=_("time"), ordering="created_at")
+    def time(self, obj: RequestLog) -> str:
+        return timezone.localtime(obj.created_at).strftime("%m-%d %H:%M:%S")
+
+    @admin.display(description=_("request id"), ordering="request_id")
+    def request(self, obj: RequestLog) -> str:
+        # Short in the list (the whole id is its tooltip and on the detail page).
+        return format_html('<span title="{}">{}…</span>', obj.request_id, obj.request_id[:12])
 
     @admin.display(description=_("latency (first token)"), ordering="latency_ms")
     def latency(self, obj: RequestLog) -> str:

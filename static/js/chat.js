@@ -39,7 +39,11 @@
     stop.disabled = false;
     form.classList.toggle("busy", busy);
     form.setAttribute("aria-busy", String(busy));
-    if (busy) status.textContent = strings.answering;
+  }
+
+  function starting() {
+    setBusy(true);
+    status.textContent = strings.answering;
   }
 
   function notice(text, onRetry) {
@@ -94,7 +98,11 @@
     const body = $(".answer-body", el);
     const progress = $(".progress-text", el);
     let text = $(".raw", el).value;
-    let citations = [];
+    // After a reload the server has rendered the citations known so far; the stream's
+    // citations event brings them otherwise.
+    let citations = Array.from(el.querySelectorAll(".citations li .cite-meta a")).map((a) => ({
+      url: a.getAttribute("href"),
+    }));
     let sent = Number(el.dataset.sent || 0);
     let painted = true;
     let lastNews = Date.now();
@@ -164,7 +172,7 @@
       return;
     }
     sending = true;
-    setBusy(true);
+    starting();
     const welcome = $(".welcome", messages);
     if (welcome) welcome.remove();
     try {
@@ -218,7 +226,7 @@
 
   async function regenerate(el) {
     if (current || !conversationId) return;
-    setBusy(true);
+    starting();
     try {
       const data = await postJSON(section.dataset.regenerateUrl, { model: model.value });
       const fresh = fromServer(data.assistant_html);
@@ -265,7 +273,7 @@
     editor.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (current || !area.value.trim()) return;
-      setBusy(true);
+      starting();
       try {
         const data = await postJSON(el.dataset.editUrl, { question: area.value, model: model.value });
         for (const id of data.replaced) {
@@ -383,6 +391,7 @@
     const el = streaming[streaming.length - 1];
     const asked = el.previousElementSibling;
     if (asked) pinToTop(asked, el);
+    status.textContent = strings.answering;
     attach(el);
   } else {
     messages.scrollTop = messages.scrollHeight;
