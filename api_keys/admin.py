@@ -150,7 +150,7 @@ class RequestLogAdmin(admin.ModelAdmin):
     list_display = [
         "time",
         "request",
-        "api_key",
+        "key",
         "model",
         "status_code",
         "delivery",
@@ -215,6 +215,12 @@ class RequestLogAdmin(admin.ModelAdmin):
     def request(self, obj: RequestLog) -> str:
         # Short in the list (the whole id is its tooltip and on the detail page).
         return format_html('<span title="{}">{}…</span>', obj.request_id, obj.request_id[:12])
+
+    @admin.display(description=_("API key"), ordering="api_key__name")
+    def key(self, obj: RequestLog) -> str:
+        if obj.api_key is None:
+            return "—"
+        return format_html('<span title="{}…">{}</span>', obj.api_key.prefix, obj.api_key.name)
 
     @admin.display(description=_("latency (first token)"), ordering="latency_ms")
     def latency(self, obj: RequestLog) -> str:

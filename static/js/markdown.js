@@ -92,6 +92,18 @@ window.LawbotMarkdown = (() => {
     if (block.length && !block.some((line) => /^\s*\|?\s*:?-{1,}:?\s*(\||$)/.test(line))) {
       lines.length = start;
     }
+    // The last line's unclosed emphasis, code span or link waits for its end, rather than
+    // showing its markup for a moment.
+    let tail = lines.length ? lines[lines.length - 1] : "";
+    const cut = (index) => {
+      if (index >= 0) tail = tail.slice(0, index);
+    };
+    if ((tail.match(/`/g) || []).length % 2) cut(tail.lastIndexOf("`"));
+    if ((tail.match(/\*\*/g) || []).length % 2) cut(tail.lastIndexOf("**"));
+    if ((tail.match(/__/g) || []).length % 2) cut(tail.lastIndexOf("__"));
+    const open = tail.lastIndexOf("[");
+    if (open >= 0 && !/\]\([^)]*\)|\](?!\()/.test(tail.slice(open))) cut(open);
+    if (lines.length) lines[lines.length - 1] = tail;
     return lines.join("\n");
   }
 

@@ -351,3 +351,26 @@ def test_every_state_passes_axe_on_desktop_and_phone_in_both_themes_and_language
                     assert bar < 60, (name, bar)  # one line, also in English
                 page.context.close()
     assert found == []
+
+
+def test_html_and_script_in_a_streaming_answer_never_run(page, upstream):
+    hostile = (
+        '## Injected\n\n<img src=x onerror="window.__xss=1">\n\n[click me](javascript:window.__xss=2)'
+        '\n\n<script>window.__xss=3</script>\n\n| a | <img src=x onerror="window.__xss=4"> |\n|---|---|'
+        "\n| [x](javascript:window.__xss=5) | 2 |\n\n[unfinished](javascript:window.__x"
+    )
+    deltas = pieces(hostile, 3)
+    upstream.reset(deltas=deltas, delay=0.01, hold_after=len(deltas))
+    sign_in(page)
+    ask(page, "XSS")
+    body = page.locator(f"{ANSWER} .answer-body")
+    expect(body.locator("table")).to_be_visible()  # all of it has arrived; still streaming
+    expect(page.locator(ANSWER)).to_have_attribute("data-status", "streaming")
+    body.get_by_text("click me").click()
+    expect(page.locator("#messages img, #messages script")).to_have_count(0)
+    hrefs = page.locator("#messages a").evaluate_all("links => links.map(a => a.href)")
+    assert not [h for h in hrefs if h.lower().startswith("javascript")]
+    assert page.evaluate("window.__xss") is None
+    upstream.release()
+    expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete", timeout=15_000)
+    assert page.evaluate("window.__xss") is None
