@@ -350,7 +350,7 @@ def test_every_state_passes_axe_on_desktop_and_phone_in_both_themes_and_language
                     bar = page.locator(".topbar").evaluate("e => e.getBoundingClientRect().height")
                     assert bar < 60, (name, bar)  # one line, also in English
                 page.context.close()
-    assert found == []
+    assert not found, "\n".join(found)
 
 
 def test_html_and_script_in_a_streaming_answer_never_run(page, upstream):
@@ -359,8 +359,8 @@ def test_html_and_script_in_a_streaming_answer_never_run(page, upstream):
         '\n\n<script>window.__xss=3</script>\n\n| a | <img src=x onerror="window.__xss=4"> |\n|---|---|'
         "\n| [x](javascript:window.__xss=5) | 2 |\n\n[unfinished](javascript:window.__x"
     )
-    deltas = pieces(hostile, 3)
-    upstream.reset(deltas=deltas, delay=0.01, hold_after=len(deltas))
+    deltas = [*pieces(hostile, 3), "\n"]
+    upstream.reset(deltas=deltas, delay=0.01, hold_after=len(deltas) - 1)
     sign_in(page)
     ask(page, "XSS")
     body = page.locator(f"{ANSWER} .answer-body")

@@ -1,5 +1,5 @@
 """The chat page in real Chromium against a live daphne: streaming, stop, regenerate, reload,
-history, rename/delete, XSS, a phone and dark mode. Screenshots go to the run's temporary folder."""
+history, rename/delete, XSS, a phone and dark mode. Screenshots go to var/screenshots/chat/."""
 
 import re
 from pathlib import Path
@@ -311,12 +311,17 @@ def test_phone_sized_screen_in_dark_mode(browser, server, shots):
     sign_in(page)
     expect(page.locator("#sidebar")).to_be_hidden()
     box = page.get_by_label("您的問題")
+    # No "Enter to send" where Enter is a new line.
+    expect(box).to_have_attribute("placeholder", "輸入法律問題…")
     box.fill("酒駕")
     box.press("Enter")  # on a touch screen Enter is a new line
     expect(box).to_have_value("酒駕\n")
     box.press_sequentially("會怎麼罰")
     page.get_by_role("button", name="送出").tap()
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete", timeout=30_000)
+    status = page.locator("#composer-status")
+    expect(status).to_have_text("回答完成。")
+    assert status.evaluate("e => e.scrollWidth <= e.clientWidth")  # whole, not 「回…」
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing sticks out sideways
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
