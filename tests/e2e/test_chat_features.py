@@ -308,6 +308,12 @@ def test_every_state_passes_axe_on_desktop_and_phone_in_both_themes_and_language
     ask(first, "資遣費怎麼算？")
     expect(first.locator(ANSWER)).to_have_attribute("data-status", "complete", timeout=15_000)
     conversation = first.url
+    upstream.reset(fail="status", status=503)
+    first.goto("/")
+    expect(first.locator("#composer[data-ready]")).to_be_visible()
+    ask(first, "勞基法第17條")
+    expect(first.locator(ANSWER)).to_have_attribute("data-status", "error", timeout=15_000)
+    failed = first.url
     first.context.close()
     found = []
     for device, options in (("desktop", {}), ("phone", PHONE)):
@@ -323,7 +329,21 @@ def test_every_state_passes_axe_on_desktop_and_phone_in_both_themes_and_language
                 page.locator("#id_password").fill(PASSWORD)
                 page.locator("#id_password").press("Enter")
                 expect(page.locator("#composer[data-ready]")).to_be_visible()
-                states = [("empty", None), ("finished", conversation), ("keys", "/keys/")]
+                # Streaming: held by the stand-in after a few pieces, then let go.
+                upstream.reset(deltas=pieces(MARKDOWN, 20), hold_after=8)
+                ask(page, "資遣費怎麼算？")
+                expect(page.locator(f"{ANSWER} .answer-body table")).to_be_visible()
+                found += [f"{name} streaming: {v}" for v in axe_serious(page)]
+                shoot(page, f"streaming-{name}")
+                upstream.release()
+                expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
+                page.goto("/")
+                states = [
+                    ("empty", None),
+                    ("finished", conversation),
+                    ("error", failed),
+                    ("keys", "/keys/"),
+                ]
                 if device == "desktop":
                     states += [
                         ("admin-requests", "/admin/api_keys/requestlog/"),
