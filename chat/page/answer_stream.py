@@ -78,6 +78,7 @@ async def _answer_frames(
     channel = await layer.new_channel()
     group = group_name(message_id)
     await layer.group_add(group, channel)
+    subscribed = time.monotonic()
     receiving: asyncio.Future | None = None
     citations_sent = render_citations is None
     try:
@@ -85,7 +86,7 @@ async def _answer_frames(
         while True:
             if reload:
                 last_reload = time.monotonic()
-                # Subscribed before reading, so every delta is either saved or on its way here.
+                # Subscribed before reading, so every delta is saved, soon saved, or on its way.
                 message = await Message.objects.aget(pk=message_id)
                 if await message_interrupt_if_stale(message):
                     message = await Message.objects.aget(pk=message_id)
@@ -101,7 +102,11 @@ async def _answer_frames(
                 reload = False
             if receiving is None:
                 receiving = asyncio.ensure_future(layer.receive(channel))
-            wait = SAVE_SECONDS if follower.pending else recheck
+            # A delta sent before this stream subscribed but not yet saved reaches it only
+            # through the next save: read the row again once that save has happened, even if
+            # nothing else arrives (an upstream that paused after a burst).
+            settling = time.monotonic() - subscribed < 2 * SAVE_SECONDS
+            wait = SAVE_SECONDS if follower.pending or settling else recheck
             done, _ = await asyncio.wait({receiving}, timeout=wait)
             if not done:
                 reload = True  # a gap waits for the next save; a silence is checked for staleness

@@ -329,6 +329,18 @@ def test_every_state_passes_axe_on_desktop_and_phone_in_both_themes_and_language
                 page.locator("#id_password").fill(PASSWORD)
                 page.locator("#id_password").press("Enter")
                 expect(page.locator("#composer[data-ready]")).to_be_visible()
+                # Streaming: the stand-in pauses after a burst of pieces, then goes on.
+                upstream.reset(deltas=pieces(MARKDOWN, 20), hold_after=8)
+                page.locator("#question").fill("資遣費怎麼算？")
+                page.locator("#send").click()  # on a phone Enter is a new line
+                expect(page.locator(f"{ANSWER} .answer-body table")).to_be_visible()
+                found += [f"{name} streaming: {v}" for v in axe_serious(page)]
+                shoot(page, f"streaming-{name}")
+                upstream.release()
+                expect(page.locator(ANSWER)).to_have_attribute(
+                    "data-status", "complete", timeout=15_000
+                )
+                page.goto("/")
                 states = [
                     ("empty", None),
                     ("finished", conversation),
