@@ -106,7 +106,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"API key {obj.name!r} created",
+            "title": _("API key “%(name)s” created") % {"name": obj.name},
             "api_key": obj,
             "secret": secret,
         }
@@ -254,7 +254,9 @@ class RequestLogAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Usage of {key}" if key else "Usage by key, last 30 days",
+            "title": _("Usage of %(key)s") % {"key": key}
+            if key
+            else _("Usage by key, last 30 days"),
             "api_key": key,
             **usage_context(keys=[key] if key else None),
         }
