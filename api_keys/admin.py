@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from api_keys.forms import ApiKeyAdminForm, model_choices
 from api_keys.models import ApiKey, RequestLog
@@ -16,7 +17,7 @@ from api_keys.usage import usage_context
 
 
 class KeyStatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
@@ -61,11 +62,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return [] if obj is None else self.readonly_fields
 
-    @admin.display(description="prefix", ordering="prefix")
+    @admin.display(description=_("prefix"), ordering="prefix")
     def visible_prefix(self, obj: ApiKey) -> str:
         return f"{obj.prefix}…"
 
-    @admin.display(description="limits")
+    @admin.display(description=_("limits"))
     def limits(self, obj: ApiKey) -> str:
         parts = [
             f"{obj.rpm_limit} rpm" if obj.rpm_limit else "",
@@ -75,12 +76,16 @@ class ApiKeyAdmin(admin.ModelAdmin):
         ]
         return " · ".join(p for p in parts if p) or "—"
 
-    @admin.display(description="usage")
+    @admin.display(description=_("usage"))
     def usage(self, obj: ApiKey) -> str:
         url = reverse("admin:api_keys_usage") + f"?key={obj.pk}"
         logs = reverse("admin:api_keys_requestlog_changelist") + f"?api_key__id__exact={obj.pk}"
         return format_html(
-            '<a href="{}">Usage, last 30 days</a> · <a href="{}">Requests</a>', url, logs
+            '<a href="{}">{}</a> · <a href="{}">{}</a>',
+            url,
+            _("Usage, last 30 days"),
+            logs,
+            _("Requests"),
         )
 
     @admin.action(description="Revoke the selected keys")
@@ -101,7 +106,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"API key {obj.name!r} created",
+            "title": _("API key “%(name)s” created") % {"name": obj.name},
             "api_key": obj,
             "secret": secret,
         }
@@ -111,7 +116,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 class ModelFilter(admin.SimpleListFilter):
-    title = "model"
+    title = _("model")
     parameter_name = "model"
 
     def lookups(self, request, model_admin):
@@ -122,7 +127,7 @@ class ModelFilter(admin.SimpleListFilter):
 
 
 class StatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
     STATUSES = ["200", "400", "401", "403", "404", "413", "429"]
 
@@ -140,20 +145,20 @@ class StatusFilter(admin.SimpleListFilter):
 
 @admin.register(RequestLog)
 class RequestLogAdmin(admin.ModelAdmin):
+    # Few, narrow columns, so that the list fits the admin's column at 1280 px without a scroll
+    # bar hiding the outcome (the key names its user; the detail page has every field).
     list_display = [
-        "created_at",
-        "request_id",
-        "api_key",
-        "user",
+        "time",
+        "request",
+        "key",
         "model",
         "status_code",
-        "streamed",
-        "client_closed",
-        "latency_ms",
-        "first_token_ms",
+        "delivery",
+        "latency",
         "tokens",
         "error_code",
     ]
+    list_display_links = ["request"]
     list_filter = [
         "api_key",
         "user",
@@ -164,7 +169,7 @@ class RequestLogAdmin(admin.ModelAdmin):
         "client_closed",
     ]
     search_fields = ["=request_id"]
-    search_help_text = "Exact request id (req_…), as sent in the x-request-id header."
+    search_help_text = _("Exact request id (req_…), as sent in the x-request-id header.")
     list_select_related = ["api_key", "user"]
     # Counting a million rows for "show all" is slow and rarely useful.
     show_full_result_count = False
@@ -199,9 +204,34 @@ class RequestLogAdmin(admin.ModelAdmin):
             .annotate(total_tokens=F("prompt_tokens") + F("completion_tokens"))
         )
 
-    @admin.display(description="tokens", ordering="total_tokens")
+    @admin.display(description=_("tokens"), ordering="total_tokens")
     def tokens(self, obj: RequestLog) -> int:
         return obj.prompt_tokens + obj.completion_tokens
+
+    @admin.display(description=_("time"), ordering="created_at")
+    def time(self, obj: RequestLog) -> str:
+        return timezone.localtime(obj.created_at).strftime("%m-%d %H:%M:%S")
+
+    @admin.display(description=_("request id"), ordering="request_id")
+    def request(self, obj: RequestLog) -> str:
+        # Short in the list (the whole id is its tooltip and on the detail page).
+        return format_html('<span title="{}">{}…</span>', obj.request_id, obj.request_id[:12])
+
+    @admin.display(description=_("API key"), ordering="api_key__name")
+    def key(self, obj: RequestLog) -> str:
+        if obj.api_key is None:
+            return "—"
+        return format_html('<span title="{}…">{}</span>', obj.api_key.prefix, obj.api_key.name)
+
+    @admin.display(description=_("latency (first token)"), ordering="latency_ms")
+    def latency(self, obj: RequestLog) -> str:
+        first = f" ({obj.first_token_ms:,})" if obj.first_token_ms is not None else ""
+        return f"{obj.latency_ms:,} ms{first}"
+
+    @admin.display(description=_("delivery"))
+    def delivery(self, obj: RequestLog) -> str:
+        kind = _("stream") if obj.streamed else _("JSON")
+        return f"{kind}, {_('client closed')}" if obj.client_closed else kind
 
     def has_add_permission(self, request):
         return False
@@ -225,7 +255,9 @@ class RequestLogAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": f"Usage of {key}" if key else "Usage by key, last 30 days",
+            "title": _("Usage of %(key)s") % {"key": key}
+            if key
+            else _("Usage by key, last 30 days"),
             "api_key": key,
             **usage_context(keys=[key] if key else None),
         }

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
+from django.utils.translation import gettext_lazy as _
 
 
 def _forget_recent_keys(**kwargs) -> None:
@@ -11,7 +12,7 @@ def _forget_recent_keys(**kwargs) -> None:
 
 class ApiKeysConfig(AppConfig):
     name = "api_keys"
-    verbose_name = "API keys"
+    verbose_name = _("API keys")
 
     def ready(self) -> None:
         # A key or user edited in this process (revoked, restricted, deactivated) is looked up

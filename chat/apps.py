@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 def _purge_api_conversations(sender, *, older_than_days: int, batch_size: int, **kwargs):
@@ -10,6 +11,7 @@ def _purge_api_conversations(sender, *, older_than_days: int, batch_size: int, *
 
 class ChatConfig(AppConfig):
     name = "chat"
+    verbose_name = _("Chat")
 
     def ready(self) -> None:
         from api_keys.signals import retention_due

@@ -21,8 +21,13 @@ from chat.page.conversations import (
     Refused,
     conversation_ask,
     conversation_regenerate,
+    conversation_share,
+    conversation_unshare,
+    message_rate,
     message_stop,
+    question_edit,
 )
+from chat.templatetags.chat_tags import shown_citations
 
 logger = logging.getLogger(__name__)
 ID_RE = re.compile(r"[0-9]{1,18}")
@@ -31,7 +36,13 @@ REFUSALS = {  # code → status, message
     "question_too_long": (400, lambda: _("The question is too long.")),
     "answer_streaming": (409, lambda: _("Wait for the current answer to finish, or stop it.")),
     "nothing_to_regenerate": (409, lambda: _("There is no answer to regenerate.")),
+    "answer_would_not_change": (
+        409,
+        lambda: _("This model answers the same question the same way; choose another model."),
+    ),
+    "invalid_feedback": (400, lambda: _("That rating is not one of 👍 or 👎.")),
 }
+SEARCH_LIMIT = 50
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -78,11 +89,16 @@ def _message_html(message: Message) -> str:
     return render_to_string("chat/_message.html", {"message": message})
 
 
-def _started(assistant: Message) -> dict:
-    answer_start(assistant)
+def _message_html_in(language: str, message: Message) -> str:
+    with translation.override(language):
+        return _message_html(message)
+
+
+async def _started(assistant: Message) -> dict:
+    answer_start(assistant)  # on this event loop
     return {
         "message_id": assistant.pk,
-        "assistant_html": _message_html(assistant),
+        "assistant_html": await sync_to_async(_message_html)(assistant),
     }
 
 
@@ -100,7 +116,7 @@ async def ask(request: HttpRequest, user) -> HttpResponse:
         model=str(body.get("model", "")),
     )
     conversation = asked.conversation
-    # Rename and delete, for a conversation the page did not have when it loaded.
+    # Rename, delete, share and export, for a conversation the page did not have when it loaded.
     tools = "chat/_conversation_tools.html"
     return JsonResponse(
         {
@@ -110,12 +126,14 @@ async def ask(request: HttpRequest, user) -> HttpResponse:
                 "url": conversation.get_absolute_url(),
                 "regenerate_url": reverse("ui-regenerate", args=[conversation.pk]),
                 "created": asked.created,
-                "tools_html": render_to_string(tools, {"conversation": conversation}, request)
+                "tools_html": await sync_to_async(render_to_string)(
+                    tools, {"conversation": conversation}, request
+                )
                 if asked.created
                 else "",
             },
-            "question_html": _message_html(asked.question),
-            **_started(asked.answer),
+            "question_html": await sync_to_async(_message_html)(asked.question),
+            **await _started(asked.answer),
         }
     )
 
@@ -125,7 +143,66 @@ async def regenerate(request: HttpRequest, user, pk: int) -> HttpResponse:
     conversation = await Conversation.objects.aget(pk=pk, owner=user)
     model = str(_json_body(request).get("model", "")) or None
     assistant = await sync_to_async(conversation_regenerate)(conversation=conversation, model=model)
-    return JsonResponse(_started(assistant))
+    return JsonResponse(await _started(assistant))
+
+
+@ui_endpoint("POST")
+async def edit(request: HttpRequest, user, pk: int) -> HttpResponse:
+    question = await Message.objects.select_related("conversation").aget(
+        pk=pk, conversation__owner=user, role=Message.Role.USER
+    )
+    body = _json_body(request)
+    edited = await sync_to_async(question_edit)(
+        question=question,
+        text=str(body.get("question", "")),
+        model=str(body.get("model", "")),
+    )
+    return JsonResponse(
+        {
+            "replaced": edited.replaced,
+            "question_html": await sync_to_async(_message_html)(edited.question),
+            **await _started(edited.answer),
+        }
+    )
+
+
+@ui_endpoint("POST")
+async def feedback(request: HttpRequest, user, pk: int) -> HttpResponse:
+    message = await Message.objects.aget(pk=pk, conversation__owner=user)
+    body = _json_body(request)
+    rating = body.get("rating")
+    await sync_to_async(message_rate)(
+        message=message,
+        rating=rating if rating in (1, -1) else None if rating in (None, 0) else 99,
+        note=str(body.get("note", "")),
+    )
+    return JsonResponse({"message_id": message.pk, "rating": message.feedback})
+
+
+@ui_endpoint("POST")
+async def share(request: HttpRequest, user, pk: int) -> HttpResponse:
+    conversation = await Conversation.objects.aget(pk=pk, owner=user)
+    if _json_body(request).get("revoke"):
+        await sync_to_async(conversation_unshare)(conversation=conversation)
+        return JsonResponse({"shared": False, "url": None})
+    token = await sync_to_async(conversation_share)(conversation=conversation)
+    url = request.build_absolute_uri(reverse("chat-shared", args=[token]))
+    return JsonResponse({"shared": True, "url": url})
+
+
+@ui_endpoint("GET")
+async def search(request: HttpRequest, user) -> HttpResponse:
+    query = " ".join(request.GET.get("q", "").split())[:200]
+    if not query:
+        return JsonResponse({"results": []})
+    found = Conversation.objects.matching(user, query)[:SEARCH_LIMIT]
+    return JsonResponse(
+        {
+            "results": [
+                {"id": c.pk, "title": c.title, "url": c.get_absolute_url()} async for c in found
+            ]
+        }
+    )
 
 
 @ui_endpoint("POST")
@@ -151,15 +228,19 @@ async def stream(request: HttpRequest, user, pk: int) -> HttpResponse:
     language = translation.get_language()
 
     async def render_end(message: Message) -> dict:
-        with translation.override(language):
-            html = _message_html(message)
-        return {"status": message.status, "error": message.error, "html": html}
+        # Rendering reads the cited laws' amendment dates from the database.
+        html = await sync_to_async(_message_html_in)(language, message)
+        return {"status": message.status, "html": html}
+
+    async def render_citations(message: Message) -> dict:
+        return {"citations": await sync_to_async(shown_citations)(message.citations)}
 
     body = answer_events(
         message.pk,
         _resume_point(request),
         heartbeat=settings.LAWBOT_HEARTBEAT_SECONDS,
         render_end=render_end,
+        render_citations=render_citations,
     )
     response = StreamingHttpResponse(body, content_type="text/event-stream; charset=utf-8")
     response["Cache-Control"] = "no-cache"

@@ -54,12 +54,19 @@ def answer_events(
     *,
     heartbeat: float,
     render_end: Callable[[Message], Awaitable[dict]],
+    render_citations: Callable[[Message], Awaitable[dict]] | None = None,
 ) -> AsyncIterator[bytes]:
     """The stream from character `sent` on, with a named heartbeat event (which, unlike a
     comment, reaches the page's script) after `heartbeat` seconds of silence."""
     follower = Follower(sent)
     return with_heartbeat(
-        _answer_frames(message_id, follower, recheck=heartbeat, render_end=render_end),
+        _answer_frames(
+            message_id,
+            follower,
+            recheck=heartbeat,
+            render_end=render_end,
+            render_citations=render_citations,
+        ),
         heartbeat,
         ping=lambda: frame("heartbeat", {"sent": follower.sent}),
     )
@@ -94,19 +101,24 @@ async def _answer_frames(
     *,
     recheck: float,
     render_end: Callable[[Message], Awaitable[dict]],
+    render_citations: Callable[[Message], Awaitable[dict]] | None,
 ) -> AsyncIterator[bytes]:
     layer = get_channel_layer()
     group = group_name(message_id)
     channel = await _subscribe(layer, group)
-    subscribed = channel
+    subscribed, subscribed_at = channel, time.monotonic()
     receiving: asyncio.Future | None = None
+    citations_sent = render_citations is None
     try:
         reload, last_reload = True, 0.0
         while True:
             if reload:
                 last_reload = time.monotonic()
-                # Subscribed before reading, so every delta is either saved or on its way here.
+                # Subscribed before reading, so every delta is saved, soon saved, or on its way.
                 message = await sync_to_async(_message_read)(message_id)
+                if not citations_sent and message.citations and message.is_streaming:
+                    citations_sent = True
+                    yield frame("citations", await render_citations(message))
                 text = follower.take(0, message.content) + follower.take_pending()
                 if text:
                     yield frame("delta", {"text": text}, follower.sent)
@@ -120,7 +132,11 @@ async def _answer_frames(
                 continue
             if receiving is None:
                 receiving = asyncio.ensure_future(layer.receive(channel))
-            wait = SAVE_SECONDS if follower.pending else recheck
+            # A delta sent before this stream subscribed but not yet saved reaches it only
+            # through the next save: read the row again once that save has happened, even if
+            # nothing else arrives (an upstream that paused after a burst).
+            settling = time.monotonic() - subscribed_at < 2 * SAVE_SECONDS
+            wait = SAVE_SECONDS if follower.pending or settling else recheck
             done, _ = await asyncio.wait({receiving}, timeout=wait)
             if not done:
                 reload = True  # a gap waits for the next save; a silence is checked for staleness

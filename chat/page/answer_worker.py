@@ -159,9 +159,9 @@ async def _answer(writer: Writer, message_id: int) -> None:
         return
     earlier = [
         m
-        async for m in Message.objects.filter(
-            conversation_id=message.conversation_id, id__lt=message.pk
-        ).order_by("id")
+        async for m in Message.objects.current()
+        .filter(conversation_id=message.conversation_id, id__lt=message.pk)
+        .order_by("id")
     ]
     if not earlier:
         return
@@ -169,6 +169,8 @@ async def _answer(writer: Writer, message_id: int) -> None:
     await Message.objects.filter(pk=message.pk).aupdate(
         citations=prepared.citations, updated=timezone.now()
     )
+    # Followers reload the row and send the citations, so [n] markers link while they stream.
+    await publish(writer.message_id, {"type": "answer.citations"})
     deltas = await engine_open(prepared, AnswerOptions(), Finish())
     # The stop flag is checked on every piece as well as by cancelling this task: a library
     # awaited inside (the Redis channel layer's client) may absorb a cancellation.
@@ -184,7 +186,7 @@ async def _answer(writer: Writer, message_id: int) -> None:
 
 async def answer_generate(*, message_id: int) -> None:
     writer = Writer(message_id)
-    status, error = Message.Status.COMPLETE, ""
+    status, error, code = Message.Status.COMPLETE, "", ""
     try:
         # The saver runs from the start, so a stop or a slow retrieval is handled like the rest.
         consumer = asyncio.ensure_future(_answer(writer, message_id))
@@ -199,9 +201,13 @@ async def answer_generate(*, message_id: int) -> None:
         if writer.stopped:
             status = Message.Status.STOPPED
     except AnswerError as exc:
-        status, error = Message.Status.ERROR, exc.message
+        status, error, code = Message.Status.ERROR, exc.message, exc.code or "upstream_error"
     except IndexMissing:
-        status, error = Message.Status.ERROR, "The law index is not built yet."
+        status, error, code = (
+            Message.Status.ERROR,
+            "The law index is not built yet.",
+            "index_missing",
+        )
     except asyncio.CancelledError:
         # The server is shutting down: keep what was written and say it was cut short.
         status = Message.Status.INTERRUPTED
@@ -210,27 +216,29 @@ async def answer_generate(*, message_id: int) -> None:
     except DatabaseError:
         logger.exception("answer %s: the database failed", message_id)
         status, error = Message.Status.ERROR, "The database was unavailable while answering."
+        code = "database_unavailable"
     except Exception:
         logger.exception("answer %s failed", message_id)
         status, error = Message.Status.ERROR, "The server had an error while answering."
-    await _finish(writer, status, error)
+        code = "server_error"
+    await _finish(writer, status, error, code)
 
 
-def _write_ending(message_id: int, text: str, status: str, error: str) -> None:
+def _write_ending(message_id: int, text: str, status: str, error: str, code: str) -> None:
     Message.objects.filter(pk=message_id).update(
-        content=text, status=status, error=error, updated=timezone.now()
+        content=text, status=status, error=error, error_code=code, updated=timezone.now()
     )
 
 
 async def _finish(
-    writer: Writer, status: str, error: str, *, deadline: float | None = None
+    writer: Writer, status: str, error: str, code: str = "", *, deadline: float | None = None
 ) -> None:
     """Writes the answer's ending, retrying while the database is away: an answer in flight
     during an outage is kept, not left streaming. (A deleted conversation updates no row.)"""
     deadline = deadline or time.monotonic() + FINISH_RETRY_SECONDS
     while True:
         try:
-            await sync_to_async(_write_ending)(writer.message_id, writer.text, status, error)
+            await sync_to_async(_write_ending)(writer.message_id, writer.text, status, error, code)
             break
         except DatabaseError:
             await sync_to_async(close_broken_connections)()

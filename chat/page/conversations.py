@@ -1,5 +1,6 @@
 """What a person does on the chat page: plain functions the views call."""
 
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,11 +11,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from chat.answering.catalogue import DEFAULT_MODEL, MODELS
+from chat.answering.catalogue import DEFAULT_MODEL, MODELS, upstream_serves
 from chat.models import Conversation, Message
 
 TITLE_LENGTH = 60
 QUESTION_LIMIT = 8000
+NOTE_LIMIT = 2000
 
 
 class Refused(Exception):
@@ -54,41 +56,98 @@ def conversation_ask(*, owner, conversation_id: int | None, question: str, model
         conversation = Conversation.objects.get(pk=conversation_id, owner=owner)
         if conversation.messages.filter(status=Message.Status.STREAMING).exists():
             raise Refused("answer_streaming")
-    now = timezone.now()
     asked = Message.objects.create(
-        conversation=conversation, role=Message.Role.USER, content=question, created=now
+        conversation=conversation, role=Message.Role.USER, content=question
     )
+    answer = _new_answer(conversation, model)
+    return Asked(conversation, asked, answer, created=conversation_id is None)
+
+
+def _new_answer(conversation: Conversation, model: str, **fields) -> Message:
+    now = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(updated=now)
-    answer = Message.objects.create(
+    return Message.objects.create(
         conversation=conversation,
         role=Message.Role.ASSISTANT,
         model=model,
         status=Message.Status.STREAMING,
         created=now,
         updated=now,
+        **fields,
     )
-    return Asked(conversation, asked, answer, created=conversation_id is None)
+
+
+def answer_can_vary(message: Message) -> bool:
+    """Whether regenerating could give a different answer: an unfinished one, or one that an LLM
+    wrote (the built-in composer answers the same question the same way every time)."""
+    return message.status != Message.Status.COMPLETE or upstream_serves(message.model)
 
 
 @transaction.atomic
 def conversation_regenerate(*, conversation: Conversation, model: str | None = None) -> Message:
-    """Replaces the last answer with a new one to the same question."""
-    last = conversation.messages.order_by("-id").first()
+    """A new answer to the last question; the one it replaces is kept as an earlier version."""
+    last = conversation.messages.current().order_by("-id").first()
     if last is None or last.role != Message.Role.ASSISTANT:
         raise Refused("nothing_to_regenerate")
     if last.is_streaming:
         raise Refused("answer_streaming")
-    last.delete()
+    model = model if model in MODELS else last.model
+    if model == last.model and not answer_can_vary(last):
+        raise Refused("answer_would_not_change")
+    Message.objects.filter(pk=last.pk).update(archived=True)
+    return _new_answer(conversation, model, replaces=last)
+
+
+@dataclass
+class Edited:
+    question: Message
+    answer: Message
+    replaced: list[int]  # the ids of the messages that no longer belong to the conversation
+
+
+@transaction.atomic
+def question_edit(*, question: Message, text: str, model: str) -> Edited:
+    """Asks an edited question in place of `question`: it and every later turn are kept as an
+    earlier version, and a new answer is generated."""
+    text, model = clean_question(text, model)
+    conversation = question.conversation
+    if question.role != Message.Role.USER or question.archived:
+        raise Message.DoesNotExist
+    if conversation.messages.filter(status=Message.Status.STREAMING).exists():
+        raise Refused("answer_streaming")
+    later = conversation.messages.current().filter(id__gte=question.pk)
+    replaced = list(later.values_list("id", flat=True))
+    later.update(archived=True)
     now = timezone.now()
-    Conversation.objects.filter(pk=conversation.pk).update(updated=now)
-    return Message.objects.create(
+    asked = Message.objects.create(
         conversation=conversation,
-        role=Message.Role.ASSISTANT,
-        model=model if model in MODELS else last.model,
-        status=Message.Status.STREAMING,
+        role=Message.Role.USER,
+        content=text,
         created=now,
-        updated=now,
+        replaces=question,
     )
+    return Edited(asked, _new_answer(conversation, model), replaced)
+
+
+def message_rate(*, message: Message, rating: int | None, note: str = "") -> None:
+    if message.role != Message.Role.ASSISTANT or rating not in (1, -1, None):
+        raise Refused("invalid_feedback")
+    message.feedback = rating
+    message.feedback_note = (note or "").strip()[:NOTE_LIMIT] if rating else ""
+    message.save(update_fields=["feedback", "feedback_note"])
+
+
+def conversation_share(*, conversation: Conversation) -> str:
+    """The conversation's read-only link token (made on first use)."""
+    if not conversation.share_token:
+        conversation.share_token = secrets.token_urlsafe(24)
+        conversation.save(update_fields=["share_token"])
+    return conversation.share_token
+
+
+def conversation_unshare(*, conversation: Conversation) -> None:
+    conversation.share_token = None
+    conversation.save(update_fields=["share_token"])
 
 
 def conversation_rename(*, conversation: Conversation, title: str) -> None:

@@ -6,10 +6,12 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import UserCreationForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from chat.answering.catalogue import DEFAULT_MODEL, MODELS
+from chat.answering.catalogue import DEFAULT_MODEL, MODELS, upstream_serves
 from chat.models import Conversation
 from chat.page.conversations import (
     conversation_delete,
@@ -32,13 +34,51 @@ def _ui_strings() -> dict:
         "copied": _("Copied"),
         "stopping": _("Stopping…"),
         "done": _("Answer complete."),
+        "stopped": _("Stopped; the text so far is kept."),
+        "failed": _("The answer could not be completed."),
+        "interrupted": _("The answer was interrupted."),
+        "waitForAnswer": _("Wait for this answer to finish, or stop it, before sending."),
+        "placeholderDesktop": _(
+            "Ask a legal question… (Enter to send, Shift+Enter for a new line)"
+        ),
+        "placeholderTouch": _("Ask a legal question…"),
+        "noResults": _("No conversation matches."),
+        "searchFailed": _("Search failed; try again."),
+        "shareCopied": _("Link copied. Anyone with it can read this conversation."),
+        "shareRevoked": _("The link no longer works."),
+        "thanks": _("Thanks for the feedback."),
+        "noteSent": _("Your note was sent. Thank you."),
+        "officialText": _("Official text"),
+        "amended": _("Last amended"),
+        "citedArticles": _("Cited articles"),
+        "editLabel": _("Edit your question"),
+        "cancel": _("Cancel"),
+        "saveAndSend": _("Save and send"),
     }
+
+
+def model_choices() -> list[dict]:
+    """The models as the picker explains them: what each does and whether an LLM answers."""
+    pro = (
+        _("An LLM writes the answer from the articles found, and cites them.")
+        if upstream_serves("lawbot-pro")
+        else _(
+            "No LLM is configured on this server, so the built-in composer answers "
+            "(as lawbot-lite does)."
+        )
+    )
+    lite = _(
+        "The built-in composer: quotes the relevant articles word for word and does the "
+        "calculations labour law prescribes. No LLM; the same question always gets the same answer."
+    )
+    explained = {"lawbot-pro": pro, "lawbot-lite": lite}
+    return [{"id": m, "about": explained.get(m, "")} for m in MODELS]
 
 
 def _page(request: HttpRequest, conversation: Conversation | None) -> HttpResponse:
     if conversation:
         messages_interrupt_stale(conversation=conversation)
-    messages = list(conversation.messages.all()) if conversation else []
+    messages = list(conversation.messages.current()) if conversation else []
     return render(
         request,
         "chat/page.html",
@@ -46,11 +86,12 @@ def _page(request: HttpRequest, conversation: Conversation | None) -> HttpRespon
             "conversation": conversation,
             "conversations": Conversation.objects.sidebar(request.user)[:SIDEBAR_LIMIT],
             "chat_messages": messages,
-            "models": list(MODELS),
+            "models": model_choices(),
             "model": next(
                 (m.model for m in reversed(messages) if m.model), request.GET.get("model", "")
             )
             or DEFAULT_MODEL,
+            "model_from_conversation": any(m.model for m in messages),
             "ui_strings": _ui_strings(),
         },
     )
@@ -90,6 +131,40 @@ def conversation_keep_view(request: HttpRequest, pk: int) -> HttpResponse:
     conversation.kept = request.POST.get("kept") == "1"
     conversation.save(update_fields=["kept"])
     return redirect(conversation)
+
+
+def _transcript(conversation: Conversation) -> dict:
+    return {
+        "conversation": conversation,
+        "chat_messages": list(conversation.messages.current()),
+        "exported": timezone.localtime(),
+    }
+
+
+@login_required
+def conversation_export_markdown(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = get_object_or_404(Conversation, pk=pk, owner=request.user)
+    text = render_to_string("chat/export_markdown.txt", _transcript(conversation), request)
+    response = HttpResponse(text, content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="lawbot-{conversation.pk}.md"'
+    return response
+
+
+@login_required
+def conversation_print(request: HttpRequest, pk: int) -> HttpResponse:
+    conversation = get_object_or_404(Conversation, pk=pk, owner=request.user)
+    return render(request, "chat/transcript.html", {**_transcript(conversation), "printing": True})
+
+
+def shared_conversation(request: HttpRequest, token: str) -> HttpResponse:
+    """A shared conversation, read-only, for whoever has the link (signed in or not)."""
+    conversation = get_object_or_404(Conversation, share_token=token)
+    response = render(
+        request, "chat/transcript.html", {**_transcript(conversation), "shared": True}
+    )
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"  # the token never leaks through a link
+    return response
 
 
 def signup(request: HttpRequest) -> HttpResponse:

@@ -1,10 +1,12 @@
 // The chat page: sends questions, follows answers over SSE, and re-attaches after a reload.
-// Text from questions and answers only ever reaches the page as text nodes; HTML comes only
-// from the server, which renders Markdown and then sanitises it.
+// Text from questions and answers reaches the page as text nodes, or as HTML that markdown.js
+// rendered and then sanitised the way the server does; other HTML comes only from the server.
 "use strict";
 (() => {
   const $ = (selector, root = document) => root.querySelector(selector);
   const strings = JSON.parse($("#ui-strings").textContent);
+  const Markdown = window.LawbotMarkdown;
+  const Citations = window.LawbotCitations;
   const messages = $("#messages");
   const form = $("#composer");
   const question = $("#question");
@@ -16,81 +18,32 @@
   const touch = window.matchMedia("(pointer: coarse)").matches;
   let conversationId = section.dataset.conversation || null;
   let current = null; // the answer being followed: {id, el, source}
+  let sending = false; // a question is on its way to the server
 
-  const csrf = () => $("[name=csrfmiddlewaretoken]", form).value;
-
-  async function postJSON(url, body) {
-    const response = await fetch(url, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
-      body: JSON.stringify(body || {}),
-    });
-    let data = null;
-    try {
-      data = await response.json();
-    } catch {
-      data = null;
-    }
-    if (!response.ok) {
-      throw new Error((data && data.error && data.error.message) || `HTTP ${response.status}`);
-    }
-    return data;
-  }
-
-  // Server-rendered, sanitised HTML (a message partial) → an element.
-  function fromServer(html) {
-    const template = document.createElement("template");
-    template.innerHTML = html.trim();
-    return template.content.firstElementChild;
-  }
-
-  function nearBottom() {
-    return messages.scrollHeight - messages.scrollTop - messages.clientHeight < 120;
-  }
-
-  function scrollDown(force) {
-    if (force || nearBottom()) messages.scrollTop = messages.scrollHeight;
-  }
-
-  // While an answer streams it is shown as formatted plain text, built from text nodes only;
-  // the server's sanitised Markdown replaces it when the answer ends.
-  function renderPlain(container, text) {
-    const out = document.createDocumentFragment();
-    for (const raw of text.split("\n")) {
-      const line = raw
-        .replace(/\[([^\]]+)\]\([^)\s]*\)?/g, "$1") // links, finished or still arriving
-        .replace(/\*\*|__/g, "");
-      const p = document.createElement("p");
-      let m;
-      if ((m = /^#{1,6}\s+(.*)$/.exec(line))) {
-        p.className = "s-heading";
-        p.textContent = m[1];
-      } else if (line.startsWith(">")) {
-        p.className = "s-quote";
-        p.textContent = line.replace(/^>\s?/, "");
-      } else if ((m = /^\s*[-*]\s+(.*)$/.exec(line))) {
-        p.className = "s-item";
-        p.textContent = m[1];
-      } else {
-        p.className = "s-line";
-        p.textContent = line;
-      }
-      out.append(p);
-    }
-    container.replaceChildren(out);
-  }
+  const { postJSON, fromServer } = window.LawbotHttp;
 
   const normalise = (text) => text.replace(/\r\n?/g, "\n");
 
+  // A new question goes to the top of the view and its answer grows below it; the view does not
+  // follow the answer down, so its start (the result asked for) stays where the reader sees it.
+  function pinToTop(questionEl, answerEl) {
+    const room = messages.clientHeight - questionEl.offsetHeight - 32;
+    answerEl.style.minHeight = `${Math.max(0, room)}px`;
+    messages.scrollTop = questionEl.offsetTop - messages.offsetTop - 12;
+  }
+
   function setBusy(busy) {
-    question.disabled = busy;
+    // The question box stays usable: the next question can be written while this one streams.
     send.disabled = busy;
     stop.hidden = !busy;
     stop.disabled = false;
     form.classList.toggle("busy", busy);
     form.setAttribute("aria-busy", String(busy));
-    if (busy) status.textContent = strings.answering;
+  }
+
+  function starting() {
+    setBusy(true);
+    status.textContent = strings.answering;
   }
 
   function notice(text, onRetry) {
@@ -112,6 +65,11 @@
     return p;
   }
 
+  function regenerateOffered(el) {
+    const button = $(".regenerate", el);
+    if (button) button.hidden = !(el.dataset.canVary === "true" || el.dataset.model !== model.value);
+  }
+
   function enhance(root) {
     for (const pre of root.querySelectorAll(".markdown pre")) {
       if (pre.querySelector(".copy-code")) continue;
@@ -122,20 +80,29 @@
       button.addEventListener("click", () => copy(pre.querySelector("code").textContent, button));
       pre.append(button);
     }
+    for (const el of root.querySelectorAll(".message.assistant")) regenerateOffered(el);
   }
 
-  function finished(el) {
+  function finished(el, outcome) {
     current = null;
     setBusy(false);
     enhance(el);
-    if (!touch) question.focus(); // on a phone, focusing would pop the keyboard over the answer
+    status.textContent = strings[outcome] || strings.done;
+    if (!touch && !question.value) question.focus(); // on a phone it would pop the keyboard up
   }
+
+  const OUTCOMES = { complete: "done", stopped: "stopped", error: "failed", interrupted: "interrupted" };
 
   function attach(el) {
     const id = el.dataset.id;
     const body = $(".answer-body", el);
     const progress = $(".progress-text", el);
-    let text = body.textContent;
+    let text = $(".raw", el).value;
+    // After a reload the server has rendered the citations known so far; the stream's
+    // citations event brings them otherwise.
+    let citations = Array.from(el.querySelectorAll(".citations li .cite-meta a")).map((a) => ({
+      url: a.getAttribute("href"),
+    }));
     let sent = Number(el.dataset.sent || 0);
     let painted = true;
     let lastNews = Date.now();
@@ -144,9 +111,7 @@
     setBusy(true);
     const paint = () => {
       painted = true;
-      const follow = nearBottom();
-      renderPlain(body, text);
-      if (follow) scrollDown(true);
+      Markdown.morph(body, Markdown.render(text, citations, true));
     };
     if (text) paint();
     const news = (label) => {
@@ -156,6 +121,11 @@
     const watchdog = setInterval(() => {
       if (Date.now() - lastNews > 45000 && progress) progress.textContent = strings.stalled;
     }, 5000);
+    source.addEventListener("citations", (event) => {
+      citations = JSON.parse(event.data).citations;
+      Citations.fillList(el, citations);
+      paint();
+    });
     source.addEventListener("delta", (event) => {
       text += JSON.parse(event.data).text;
       sent = Number(event.lastEventId);
@@ -169,19 +139,16 @@
     source.addEventListener("end", (event) => {
       source.close();
       clearInterval(watchdog);
-      const fresh = fromServer(JSON.parse(event.data).html);
+      const data = JSON.parse(event.data);
+      const fresh = fromServer(data.html);
       // What arrived piece by piece must be exactly the saved answer; say so where it can be seen.
       const raw = $(".raw", fresh);
-      if (raw) {
-        const same = normalise(raw.value) === normalise(text).replace(/^\n/, "");
-        fresh.dataset.streamCheck = same ? "exact" : "mismatch";
-        if (!same) console.warn("Lawbot: the streamed answer differs from the saved one", id);
-      }
-      const follow = nearBottom();
+      const same = normalise(raw.value) === normalise(text).replace(/^\n/, "");
+      fresh.dataset.streamCheck = same ? "exact" : "mismatch";
+      if (!same) console.warn("Lawbot: the streamed answer differs from the saved one", id);
+      fresh.style.minHeight = el.style.minHeight;
       el.replaceWith(fresh);
-      if (follow) scrollDown(true);
-      status.textContent = strings.done;
-      finished(fresh);
+      finished(fresh, OUTCOMES[data.status]);
     });
     source.addEventListener("error", () => {
       if (source.readyState !== EventSource.CLOSED) {
@@ -190,18 +157,22 @@
       }
       clearInterval(watchdog);
       el.dataset.sent = String(sent);
-      body.textContent = text;
+      $(".raw", el).value = text;
       current = null;
       setBusy(false);
-      stop.hidden = true;
       status.textContent = strings.lost;
       el.append(notice(strings.lost, () => attach(el)));
     });
   }
 
   async function ask(text) {
-    if (current || !text.trim()) return;
-    setBusy(true);
+    if (!text.trim()) return;
+    if (current || sending) {
+      status.textContent = strings.waitForAnswer;
+      return;
+    }
+    sending = true;
+    starting();
     const welcome = $(".welcome", messages);
     if (welcome) welcome.remove();
     try {
@@ -210,19 +181,22 @@
         question: text,
         model: model.value,
       });
-      question.value = "";
+      if (question.value === text) question.value = "";
       resize();
       if (data.conversation.created) startedConversation(data.conversation);
-      messages.append(fromServer(data.question_html));
+      for (const old of messages.querySelectorAll(".message.assistant")) old.style.minHeight = "";
+      const asked = fromServer(data.question_html);
       const el = fromServer(data.assistant_html);
-      messages.append(el);
-      scrollDown(true);
+      messages.append(asked, el);
+      pinToTop(asked, el);
       attach(el);
     } catch (error) {
       setBusy(false);
       status.textContent = strings.sendFailed;
       messages.append(notice(`${strings.sendFailed} (${error.message})`, () => ask(text)));
-      scrollDown(true);
+      messages.scrollTop = messages.scrollHeight;
+    } finally {
+      sending = false;
     }
   }
 
@@ -230,7 +204,8 @@
     conversationId = String(conversation.id);
     section.dataset.conversation = conversationId;
     section.dataset.regenerateUrl = conversation.regenerate_url;
-    history.pushState({}, "", conversation.url);
+    history.pushState({ lawbot: true }, "", conversation.url);
+    shownPath = location.pathname;
     $("#conversation-title").textContent = conversation.title;
     const tools = document.createElement("template");
     tools.innerHTML = conversation.tools_html; // server-rendered, titles escaped
@@ -251,18 +226,70 @@
 
   async function regenerate(el) {
     if (current || !conversationId) return;
-    setBusy(true);
+    starting();
     try {
-      const data = await postJSON(section.dataset.regenerateUrl, {
-        model: model.value,
-      });
+      const data = await postJSON(section.dataset.regenerateUrl, { model: model.value });
       const fresh = fromServer(data.assistant_html);
+      fresh.style.minHeight = el.style.minHeight;
       el.replaceWith(fresh);
       attach(fresh);
     } catch (error) {
       setBusy(false);
+      status.textContent = error.message;
       el.append(notice(error.message, () => regenerate(el)));
     }
+  }
+
+  // Edit and resend: the question and every later turn are replaced (the server keeps them as
+  // an earlier version, shown under the new question).
+  function edit(el) {
+    if (current || $(".edit-form", el)) return;
+    const bubble = $(".bubble", el);
+    const editor = document.createElement("form");
+    editor.className = "edit-form";
+    const area = document.createElement("textarea");
+    area.value = bubble.textContent;
+    area.rows = 3;
+    area.setAttribute("aria-label", strings.editLabel || "");
+    const bar = document.createElement("div");
+    bar.className = "dialog-actions";
+    const cancel = document.createElement("button");
+    cancel.type = "button";
+    cancel.className = "small";
+    cancel.textContent = strings.cancel;
+    const save = document.createElement("button");
+    save.type = "submit";
+    save.className = "small primary-small";
+    save.textContent = strings.saveAndSend;
+    bar.append(cancel, save);
+    editor.append(area, bar);
+    bubble.hidden = true;
+    bubble.after(editor);
+    area.focus();
+    cancel.addEventListener("click", () => {
+      editor.remove();
+      bubble.hidden = false;
+    });
+    editor.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (current || !area.value.trim()) return;
+      starting();
+      try {
+        const data = await postJSON(el.dataset.editUrl, { question: area.value, model: model.value });
+        for (const id of data.replaced) {
+          const gone = document.getElementById(`message-${id}`);
+          if (gone) gone.remove();
+        }
+        const asked = fromServer(data.question_html);
+        const answer = fromServer(data.assistant_html);
+        messages.append(asked, answer);
+        pinToTop(asked, answer);
+        attach(answer);
+      } catch (error) {
+        setBusy(false);
+        status.textContent = error.message;
+      }
+    });
   }
 
   async function copy(text, button) {
@@ -288,6 +315,18 @@
     question.style.height = `${Math.min(question.scrollHeight, 240)}px`;
   }
 
+  async function stopAnswer() {
+    if (!current) return;
+    stop.disabled = true;
+    status.textContent = strings.stopping;
+    try {
+      await postJSON(current.el.dataset.stopUrl);
+    } catch (error) {
+      stop.disabled = false;
+      status.textContent = error.message;
+    }
+  }
+
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     ask(question.value);
@@ -301,17 +340,7 @@
     event.preventDefault();
     form.requestSubmit();
   });
-  stop.addEventListener("click", async () => {
-    if (!current) return;
-    stop.disabled = true;
-    status.textContent = strings.stopping;
-    try {
-      await postJSON(current.el.dataset.stopUrl);
-    } catch (error) {
-      stop.disabled = false;
-      status.textContent = error.message;
-    }
-  });
+  stop.addEventListener("click", stopAnswer);
   messages.addEventListener("click", (event) => {
     const button = event.target.closest("button");
     if (!button) return;
@@ -324,13 +353,19 @@
       copy($(".raw", el).value, button);
     } else if (button.dataset.action === "regenerate") {
       regenerate(el);
+    } else if (button.dataset.action === "edit") {
+      edit(el);
     }
   });
-  document.addEventListener("click", (event) => {
-    const opener = event.target.closest("[data-open]");
-    if (opener) document.getElementById(opener.dataset.open).showModal();
-    const closer = event.target.closest("[data-close]");
-    if (closer) closer.closest("dialog").close();
+  model.addEventListener("change", () => {
+    const option = model.selectedOptions[0];
+    $("#model-about").textContent = option.dataset.about;
+    try {
+      localStorage.setItem("lawbot.model", model.value);
+    } catch {
+      /* private mode: the choice lasts for this page */
+    }
+    for (const el of messages.querySelectorAll(".message.assistant")) regenerateOffered(el);
   });
   const toggle = $("#sidebar-toggle");
   if (toggle) {
@@ -339,12 +374,27 @@
       toggle.setAttribute("aria-expanded", String(open));
     });
   }
-  window.addEventListener("popstate", () => window.location.reload());
+  // Back and forward between conversations load them; following an in-page link (the skip
+  // link's #main) also fires popstate, and must not reload the page.
+  let shownPath = location.pathname;
+  window.addEventListener("popstate", () => {
+    if (location.pathname !== shownPath) window.location.reload();
+  });
 
+  window.LawbotChat = { stop: stopAnswer, busy: () => Boolean(current), question, model };
+  question.placeholder = touch ? strings.placeholderTouch : strings.placeholderDesktop;
   send.disabled = false; // disabled in the page until this script handles sending
   form.dataset.ready = "true"; // keys typed before this would not have been handled
   enhance(messages);
   const streaming = messages.querySelectorAll('.message.assistant[data-status="streaming"]');
-  if (streaming.length) attach(streaming[streaming.length - 1]);
-  scrollDown(true);
+  if (streaming.length) {
+    const el = streaming[streaming.length - 1];
+    const asked = el.previousElementSibling;
+    if (asked) pinToTop(asked, el);
+    status.textContent = strings.answering;
+    attach(el);
+  } else {
+    messages.scrollTop = messages.scrollHeight;
+  }
+  if (!touch) question.focus();
 })();

@@ -1,5 +1,5 @@
 """The chat page in real Chromium against a live daphne: streaming, stop, regenerate, reload,
-history, rename/delete, XSS, a phone and dark mode. Screenshots go to the run's temporary folder."""
+history, rename/delete, XSS, a phone and dark mode. Screenshots go to var/screenshots/chat/."""
 
 import re
 from pathlib import Path
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.e2e.conftest import manage
+from tests.e2e.conftest import ROOT, manage
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = "/usr/bin/chromium"
@@ -26,6 +26,7 @@ XSS_ANSWER = (
     '\n\n<a href="javascript:window.__xss=5">raw link</a>\n\n<script>window.__xss=6</script>'
 )
 ANSWER = "#messages .message.assistant"
+SCREENSHOTS = ROOT / "var" / "screenshots"  # not committed (var/ is ignored)
 
 
 @pytest.fixture(scope="module")
@@ -54,9 +55,9 @@ def browser():
 
 
 @pytest.fixture(scope="module")
-def shots(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("screenshots")
-    print(f"\nscreenshots: {folder}")
+def shots() -> Path:
+    folder = SCREENSHOTS / "chat"
+    folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
@@ -127,10 +128,16 @@ def test_sign_in_ask_and_watch_the_answer_stream_in(page, server, shots):
     box.press_sequentially("第二行")
     expect(box).to_have_value("第一行\n第二行")  # Shift+Enter is a new line, nothing sent
     expect(page.locator(ANSWER)).to_have_count(0)
-    page.get_by_label("模型").select_option("lawbot-lite")
+    page.get_by_label("模型", exact=True).select_option("lawbot-lite")
     ask(page, SEVERANCE)
-    expect(box).to_be_disabled()
     expect(page.get_by_role("button", name="停止")).to_be_visible()
+    # The next question can be written while the answer streams; Enter does not send it.
+    expect(box).to_be_enabled()
+    box.fill("下一個問題")
+    box.press("Enter")
+    expect(page.locator("#composer-status")).to_have_text("請等這個回答完成，或先停止它，再送出。")
+    expect(box).to_have_value("下一個問題")
+    box.fill("")
     expect(page).to_have_url(re.compile(r"/c/\d+/$"))
     wait_for_more_text(page, 20)
     early = answer_length(page)
@@ -167,6 +174,7 @@ def test_stop_keeps_the_text_written_so_far(page, server, shots):
     expect(answer).to_have_attribute("data-status", "stopped")
     expect(answer.locator(".notice")).to_contain_text("已停止")
     expect(page.get_by_label("您的問題")).to_be_enabled()
+    expect(page.locator("#composer-status")).to_have_text("已停止；已寫出的內容會保留。")
     status, content = saved_answers(server, "勞工資遣費和預告期間的規定")[-1]
     assert status == "stopped" and content
     assert answer.locator(".raw").input_value() == content
@@ -177,8 +185,11 @@ def test_stop_keeps_the_text_written_so_far(page, server, shots):
     expect(page.get_by_role("button", name="停止")).to_be_visible()
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete", timeout=30_000)
     expect(page.locator(ANSWER)).to_have_count(1)
+    # The stopped answer is kept as an earlier version of the new one.
     regenerated = saved_answers(server, "勞工資遣費和預告期間的規定")
-    assert [s for s, _ in regenerated] == ["complete"] and len(regenerated[0][1]) > len(content)
+    assert [s for s, _ in regenerated] == ["stopped", "complete"]
+    assert len(regenerated[1][1]) > len(content)
+    expect(page.locator(ANSWER).locator(".versions summary")).to_have_text("先前的版本（1）")
 
 
 def test_reload_mid_answer_reattaches_and_ends_with_the_answer_exactly_once(page, server, shots):
@@ -300,12 +311,17 @@ def test_phone_sized_screen_in_dark_mode(browser, server, shots):
     sign_in(page)
     expect(page.locator("#sidebar")).to_be_hidden()
     box = page.get_by_label("您的問題")
+    # No "Enter to send" where Enter is a new line.
+    expect(box).to_have_attribute("placeholder", "輸入法律問題…")
     box.fill("酒駕")
     box.press("Enter")  # on a touch screen Enter is a new line
     expect(box).to_have_value("酒駕\n")
     box.press_sequentially("會怎麼罰")
     page.get_by_role("button", name="送出").tap()
     expect(page.locator(ANSWER)).to_have_attribute("data-status", "complete", timeout=30_000)
+    status = page.locator("#composer-status")
+    expect(status).to_have_text("回答完成。")
+    assert status.evaluate("e => e.scrollWidth <= e.clientWidth")  # whole, not 「回…」
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing sticks out sideways
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
@@ -336,7 +352,7 @@ def test_english_interface(browser, server):
     # Answered in English, the point first.
     expect(answer.locator(".markdown")).to_contain_text("In short: Under the Labor Standards Act")
     expect(answer.get_by_role("button", name="Copy")).to_be_visible()
-    page.get_by_label("Language").select_option("zh-hant")
+    page.locator("#language").select_option("zh-hant")
     expect(page.get_by_role("link", name="新對話")).to_be_visible()
     context.close()
 

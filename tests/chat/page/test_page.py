@@ -234,14 +234,20 @@ async def test_asking_starts_a_conversation_and_an_answer_that_completes(owner, 
     await settled(data["message_id"])
     message = await Message.objects.aget(pk=data["message_id"])
     assert message.status == "complete" and "特別休假" in message.content
+    regenerate = f"/api/ui/conversations/{data['conversation']['id']}/regenerate"
+    # The built-in composer would write the same answer again: regenerating is refused...
+    same = await client.post(regenerate, "{}", content_type="application/json")
+    assert same.status_code == 409 and same.json()["error"]["code"] == "answer_would_not_change"
+    # ...but with another model it can differ; the earlier answer is kept as a version.
     again = await client.post(
-        f"/api/ui/conversations/{data['conversation']['id']}/regenerate",
-        "{}",
-        content_type="application/json",
+        regenerate, json.dumps({"model": "lawbot-pro"}), content_type="application/json"
     )
     new_id = again.json()["message_id"]
     await settled(new_id)
-    assert await Message.objects.filter(role="assistant").acount() == 1
+    assert await Message.objects.filter(role="assistant").acount() == 2
+    assert await Message.objects.current().filter(role="assistant").acount() == 1
+    regenerated = await Message.objects.aget(pk=new_id)
+    assert regenerated.replaces_id == data["message_id"] and regenerated.model == "lawbot-pro"
     response = await client.get(f"/api/ui/messages/{new_id}/stream", headers={"Last-Event-ID": "5"})
     assert response["Content-Type"] == "text/event-stream; charset=utf-8"
     body = b"".join([chunk async for chunk in response.streaming_content]).decode()
@@ -277,11 +283,19 @@ async def test_asking_while_an_answer_streams_is_refused(owner, corpus, settings
 @pytest.mark.django_db
 def test_a_failed_answer_shows_a_readable_error_with_retry(signed_in, conversation):
     Message.objects.filter(role="assistant").update(
-        status="error", error="The upstream model is unavailable."
+        status="error",
+        content="",
+        error="The upstream LLM is unavailable (cannot connect to it); try again later.",
+        error_code="upstream_unavailable",
     )
     html = signed_in.get(f"/c/{conversation.pk}/").content.decode()
-    assert "The upstream model is unavailable." in html
-    assert 'role="alert"' in html and 'data-action="regenerate"' in html
+    # In the page's language, without jargon, saying what to do; never the English detail.
+    assert "語言模型" in html and "lawbot-lite" in html
+    assert "upstream" not in html.lower()
+    assert 'role="alert"' in html and 'data-action="regenerate"' in html  # Retry
+    # Nothing to copy, rate or regenerate in an empty answer: the notice's Retry is the action.
+    assert 'data-action="copy"' not in html and 'data-action="rate"' not in html
+    assert html.count('data-action="regenerate"') == 1
 
 
 @pytest.mark.django_db
