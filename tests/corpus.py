@@ -166,6 +166,12 @@ ENGLISH = [
         },
     ),
     translation(
+        "N0030020",
+        "Labor Pension Act",
+        "勞工退休金條例",
+        {"11": "What a worker accrued earlier is preserved upon electing this scheme."},
+    ),
+    translation(
         "C0000001",
         "Criminal Code of the Republic of China",
         "中華民國刑法",
