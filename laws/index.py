@@ -167,6 +167,7 @@ def index_build(*, directory: Path | None = None, batch: int = 20000) -> BuildSt
         directory.rename(old)
     tmp.rename(directory)
     shutil.rmtree(old, ignore_errors=True)
+    _forget_loaded()
     return BuildStats(
         len(article_ids),
         int(arrays["terms"].size),
@@ -234,6 +235,13 @@ class SearchIndex:
 _lock = threading.Lock()
 _loaded: SearchIndex | None = None
 _checked_at = 0.0
+
+
+def _forget_loaded() -> None:
+    """This process rebuilt the index: its next get_index() looks at the directory again."""
+    global _checked_at
+    with _lock:
+        _checked_at = 0.0
 
 
 def get_index(directory: Path | None = None) -> SearchIndex:
