@@ -31,6 +31,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
+from laws import meaning as meaning_module  # noqa: E402
 from laws.evaluation import first_ranks, metrics, questions_load  # noqa: E402
 from laws.fusion import SIGNALS  # noqa: E402
 from laws.index import IndexMissing, SearchIndex, get_index, index_build  # noqa: E402
@@ -109,7 +110,13 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, default=QUESTIONS)
     parser.add_argument("--build", action="store_true", help="also time an index build")
     parser.add_argument("--misses", action="store_true", help="list the questions not in top 5")
+    parser.add_argument(
+        "--partial-meaning",
+        action="store_true",
+        help="use a partial meaning index (`embed_laws --cached-only`) while a build runs",
+    )
     args = parser.parse_args()
+    meaning_module.USE_PARTIAL = args.partial_meaning
     rows = questions_load(args.questions)
 
     if args.build:

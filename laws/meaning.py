@@ -51,6 +51,7 @@ BATCH = 512  # passages per embedding call (and per cache shard write)
 CONNECTIVITY = 16
 EXPANSION_ADD = 64
 EXPANSION_SEARCH = 96
+USE_PARTIAL = False  # the bench may measure a partial index (meaning_build(cached_only=True))
 SPLIT_RE = re.compile(r"(?<=[。；：])")
 
 
@@ -174,9 +175,12 @@ def meaning_build(
     embedder: Embedder | None = None,
     processes: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    cached_only: bool = False,
 ) -> MeaningStats:
     """Embeds what the cache lacks and writes the meaning index for the current word index.
-    progress(done, total) is called as passages are embedded."""
+    progress(done, total) is called as passages are embedded. cached_only=True embeds nothing
+    and writes a partial index of the cached passages, which search ignores (the bench can
+    measure it while a build is still running)."""
     started = time.time()
     embedder = embedder or get_embedder()
     processes = processes or settings.LAWBOT_EMBED_PROCESSES
@@ -185,6 +189,10 @@ def meaning_build(
     cache = VectorCache(Path(settings.LAWBOT_EMBED_CACHE), embedder.name)
     keys = [passage_key(text) for text in texts]
     missing = [i for i, key in enumerate(keys) if key not in cache]
+    if cached_only:
+        kept = sorted(set(range(len(keys))) - set(missing))
+        _write_meaning(index, embedder, cache, [keys[i] for i in kept], docs[kept], partial=True)
+        return MeaningStats(len(kept), 0, time.time() - started)
     done = 0
     _write_progress("embedding", 0, len(missing), started, passages=len(texts))
 
@@ -202,7 +210,13 @@ def meaning_build(
 
 
 def _write_meaning(
-    index: SearchIndex, embedder: Embedder, cache: VectorCache, keys: list[bytes], docs: np.ndarray
+    index: SearchIndex,
+    embedder: Embedder,
+    cache: VectorCache,
+    keys: list[bytes],
+    docs: np.ndarray,
+    *,
+    partial: bool = False,
 ) -> None:
     from usearch.index import Index
 
@@ -230,6 +244,7 @@ def _write_meaning(
         "embedder": embedder.name,
         "dim": int(vectors.shape[1]) if len(keys) else 0,
         "passages": len(keys),
+        "complete": not partial,
         "built_at": time.time(),
     }
     (tmp / "meta.json").write_text(json.dumps(meta))
@@ -301,7 +316,8 @@ def get_meaning(index: SearchIndex) -> MeaningIndex | None:
             _loaded = None
             return None
         current = (
-            meta.get("format") == FORMAT
+            (meta.get("complete") or USE_PARTIAL)
+            and meta.get("format") == FORMAT
             and meta.get("index_stamp") == index.stamp
             and meta.get("embedder") == get_embedder().name
         )

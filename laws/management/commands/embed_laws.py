@@ -16,8 +16,17 @@ class Command(BaseCommand):
         parser.add_argument("--if-needed", action="store_true", help="skip when it is ready")
         parser.add_argument("--processes", type=int, help="overrides LAWBOT_EMBED_PROCESSES")
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+        parser.add_argument(
+            "--cached-only",
+            action="store_true",
+            help="embed nothing: a partial index of the cached passages, for the bench only",
+        )
 
-    def handle(self, *args, if_needed, processes, no_progress, **options):
+    def handle(self, *args, if_needed, processes, no_progress, cached_only, **options):
+        if cached_only:
+            stats = meaning_build(cached_only=True)
+            self.stdout.write(f"Partial meaning index: {stats.passages} cached passages")
+            return
         if if_needed and meaning_status()["state"] in ("ready", "off"):
             return
         with BuildLock() as mine:
