@@ -29,6 +29,7 @@ from chat.openapi_docs import markup, operations, schemas
 from chat.streaming import with_heartbeat
 from chat.validation import parse_chat_request
 from laws.index import IndexMissing, get_index
+from laws.meaning import meaning_status
 from laws.models import Law
 
 logger = logging.getLogger(__name__)
@@ -161,6 +162,7 @@ async def healthz(request: HttpRequest, exchange: Exchange) -> HttpResponse:
     except IndexMissing:
         checks["index"] = {"status": "missing"}
         healthy = False
+    checks["meaning"] = await sync_to_async(meaning_status)()  # progress; never unhealthy
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )

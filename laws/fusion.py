@@ -73,3 +73,13 @@ def meaning_scores(index: SearchIndex, question: str) -> Meaning | None:
         return Meaning(meaning, _vector(meaning.meta["embedder"], question))
     except EmbedderError:
         return None
+
+
+def meaning_warm_up() -> None:
+    """Loads the meaning index and the encoder now (the server's start), not on a first
+    question; nothing happens while the vectors are incomplete."""
+    from laws.index import get_index
+
+    meaning = get_meaning(get_index())
+    if meaning is not None:
+        _vector(meaning.meta["embedder"], "勞動基準法")
