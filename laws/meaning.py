@@ -189,6 +189,10 @@ def meaning_build(
     cache = VectorCache(Path(settings.LAWBOT_EMBED_CACHE), embedder.name)
     keys = [passage_key(text) for text in texts]
     missing = [i for i, key in enumerate(keys) if key not in cache]
+    # The laws people ask about first (translated acts, then acts, then regulations): an
+    # interrupted build has embedded them, and the next one resumes from the cache.
+    prior = np.asarray(index.doc_prior)
+    missing.sort(key=lambda i: -prior[docs[i]])
     if cached_only:
         kept = sorted(set(range(len(keys))) - set(missing))
         _write_meaning(index, embedder, cache, [keys[i] for i in kept], docs[kept], partial=True)
