@@ -132,7 +132,9 @@ def main() -> None:
     print(
         "meaning index: "
         + (
-            f"{meaning.meta['passages']} passages ({meaning.meta['embedder']})"
+            f"{meaning.meta['passages']} passages ({meaning.meta['embedder']}"
+            + ("" if meaning.meta.get("complete") else ", partial")
+            + ")"
             if meaning
             else "none"
         )
