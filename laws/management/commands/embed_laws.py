@@ -1,3 +1,6 @@
+import signal
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
@@ -29,6 +32,8 @@ class Command(BaseCommand):
             return
         if if_needed and meaning_status()["state"] in ("ready", "off"):
             return
+        # Stopped (the server stopping): unwind, so that the worker pool is ended with it.
+        signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
         with BuildLock() as mine:
             if not mine:
                 self.stdout.write("Meaning index: another process is building it.")
