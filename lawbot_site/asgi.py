@@ -61,6 +61,7 @@ def _warm_up() -> None:
     from django.db import DatabaseError, connections
     from django.urls import get_resolver
 
+    from laws.fusion import meaning_warm_up
     from laws.index import IndexMissing, get_index
     from laws.search import lexicon
 
@@ -68,6 +69,7 @@ def _warm_up() -> None:
     # Not imported yet (/healthz says so), or the database is down: the first question loads it.
     with contextlib.suppress(IndexMissing, DatabaseError):
         lexicon(get_index())
+        meaning_warm_up()
     _mark_interrupted()
     connections.close_all()  # this thread serves no request
     for connection in connections.all(initialized_only=True):

@@ -287,6 +287,14 @@ LAWBOT_LAW_SOURCE = env.list(
     ],
 )
 LAWBOT_INDEX_DIR = Path(env("LAWBOT_INDEX_DIR", default=str(VAR_DIR / "index")))
+# The meaning signal (laws/meaning.py): vectors beside the word index (LAWBOT_INDEX_DIR-meaning),
+# computed in the background after import, cached by passage text in LAWBOT_EMBED_CACHE.
+LAWBOT_MEANING = env.bool("LAWBOT_MEANING", default=True)
+LAWBOT_EMBED_CACHE = Path(env("LAWBOT_EMBED_CACHE", default=str(VAR_DIR / "embed-cache")))
+LAWBOT_EMBED_PROCESSES = env.int("LAWBOT_EMBED_PROCESSES", default=2)
+LAWBOT_EMBED_BASE_URL = env("LAWBOT_EMBED_BASE_URL", default="")
+LAWBOT_EMBED_MODEL = env("LAWBOT_EMBED_MODEL", default="")
+LAWBOT_EMBED_API_KEY = env("LAWBOT_EMBED_API_KEY", default="")
 # Seconds of silence on a stream before a `: ping` comment keeps proxies from cutting it.
 LAWBOT_HEARTBEAT_SECONDS = env.float("LAWBOT_HEARTBEAT_SECONDS", default=15.0)
 # The built-in composer's pace when streaming, so a reader sees the answer grow: one ~12-character

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from laws.citations import english_key
-from laws.english import glossary_key
+from laws.english import STOPWORDS, glossary_key
 from laws.text import bigram_keys, normalize
 
 CARDS = Path(__file__).resolve().parent / "lexicon" / "articles"
@@ -26,12 +26,6 @@ KEY_RE = re.compile(r"^[A-Z]\d{7}:\d+(?:-\d+)?$")
 K1 = 1.2
 B = 0.5
 MIN_SHARED = 2
-# English words that say nothing about which article a question is about.
-_STOP = """a an the i me my we our you your he she it its they them their is am are was were be been
-do does did can could may might must should would will shall to of in on at for from by with about
-and or but if not no what when where who why how which this that there here have has had get got
-any some out up so than then too very just also into"""
-STOPWORDS = frozenset(_STOP.split())
 
 
 @dataclass(frozen=True)

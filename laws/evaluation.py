@@ -21,12 +21,13 @@ def questions_load(path: Path) -> list[dict]:
 
 
 def first_ranks(
-    rows: list[dict], *, retrieve: Callable[..., SearchResult] = search, plain: bool = False
+    rows: list[dict], *, retrieve: Callable[..., SearchResult] = search, **options
 ) -> list[int | None]:
-    """For each question, the rank (1-based) of its first expected article, or None."""
+    """For each question, the rank (1-based) of its first expected article, or None; options
+    go to retrieve (plain=True, signals=…)."""
     found = []
     for row in rows:
-        result = retrieve(row["q"], limit=DEPTH, history=row.get("history", ()), plain=plain)
+        result = retrieve(row["q"], limit=DEPTH, history=row.get("history", ()), **options)
         keys = [f"{hit.article.law.pcode}:{hit.article.number}" for hit in result.hits]
         expected = set(row["expected"])
         found.append(next((i + 1 for i, key in enumerate(keys) if key in expected), None))

@@ -4,6 +4,8 @@ Layout of the index directory (written to a temporary folder, then swapped in wh
   terms.npy     sorted bigram keys (int64)          term_ptr.npy  postings offsets per term
   post_doc.npy  document numbers (int32)            post_tf.npy   term frequencies (float32)
   doc_norm.npy  BM25 length normalisation per doc   doc_article.npy / doc_law.npy / doc_prior.npy
+  en_*.npy      the same for the English word index (stemmed words of the Ministry's English
+                translations), over the same document numbers (a document without English is empty)
   laws.json     the in-force laws' ids, codes, names and levels (for law-name detection)
 """
 
@@ -18,10 +20,11 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from laws.english import english_word_keys
 from laws.models import Article, Law
 from laws.text import bigram_keys
 
-FORMAT = 2  # bump when the files change shape: an older index is then rebuilt, not misread
+FORMAT = 3  # bump when the files change shape: an older index is then rebuilt, not misread
 K1 = 1.2
 B = 0.3
 DOC_SLOTS = 1 << 21  # docs per index (2M) when (key, doc) pairs are packed into one int64
@@ -30,16 +33,8 @@ REPEALED = ["（刪除）", "(刪除)", "刪除"]
 # Acts are what people ask about; regulations implement them and would otherwise drown them.
 LEVEL_PRIOR = {Law.Level.CONSTITUTION: 1.0, Law.Level.ACT: 1.0, Law.Level.REGULATION: 0.7}
 TRANSLATED_PRIOR = 1.2
-ARRAYS = [
-    "terms",
-    "term_ptr",
-    "post_doc",
-    "post_tf",
-    "doc_norm",
-    "doc_article",
-    "doc_law",
-    "doc_prior",
-]
+POSTINGS = ["terms", "term_ptr", "post_doc", "post_tf", "doc_norm"]
+ARRAYS = [*POSTINGS, *(f"en_{name}" for name in POSTINGS), "doc_article", "doc_law", "doc_prior"]
 
 
 @dataclass
@@ -55,7 +50,9 @@ def _documents():
         Article.objects.filter(law__abolished=False)
         .exclude(content__in=REPEALED)
         .order_by("id")
-        .values_list("id", "law_id", "law__level", "law__english_name", "chapter", "content")
+        .values_list(
+            "id", "law_id", "law__level", "law__english_name", "chapter", "content", "content_en"
+        )
     )
     return rows.iterator(chunk_size=10000)
 
@@ -73,57 +70,79 @@ def document_text(chapter: str, content: str) -> str:
     return f"{chapter}\n{lead.group() if lead else ''}\n{content}"
 
 
-def _pairs(texts: list[str], first_doc: int) -> tuple[np.ndarray, np.ndarray]:
-    """(packed key*DOC_SLOTS+doc, count) for a batch of documents, and their lengths."""
-    keys = [bigram_keys(t) for t in texts]
+def _pairs(keys: list[np.ndarray], first_doc: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(packed key*DOC_SLOTS+doc, count) for a batch of documents' term keys, and their lengths."""
     lengths = np.array([k.size for k in keys], dtype=np.int64)
     if not lengths.sum():
         return np.zeros(0, np.int64), np.zeros(0, np.int64), lengths
-    docs = np.repeat(np.arange(first_doc, first_doc + len(texts), dtype=np.int64), lengths)
+    docs = np.repeat(np.arange(first_doc, first_doc + len(keys), dtype=np.int64), lengths)
     packed, counts = np.unique(np.concatenate(keys) * DOC_SLOTS + docs, return_counts=True)
     return packed, counts, lengths
+
+
+class _Postings:
+    """Postings of one word index (Chinese bigrams or English words), gathered batch by batch."""
+
+    def __init__(self, prefix: str):
+        self.prefix = prefix
+        self.packed, self.counts, self.lengths = [], [], []
+        self.keys: list[np.ndarray] = []
+        self.first = 0
+
+    def add(self, keys: np.ndarray) -> None:
+        self.keys.append(keys)
+
+    def flush(self) -> None:
+        packed, counts, lengths = _pairs(self.keys, self.first)
+        self.packed.append(packed)
+        self.counts.append(counts)
+        self.lengths.append(lengths)
+        self.first += len(self.keys)
+        self.keys = []
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        packed = np.concatenate(self.packed)
+        counts = np.concatenate(self.counts)
+        order = np.argsort(packed, kind="stable")
+        packed, counts = packed[order], counts[order]
+        keys = packed // DOC_SLOTS
+        terms, starts = np.unique(keys, return_index=True)
+        lengths = np.concatenate(self.lengths).astype(np.float32)
+        present = lengths[lengths > 0]
+        avgdl = float(present.mean()) if present.size else 1.0
+        found = {
+            "terms": terms,
+            "term_ptr": np.append(starts, keys.size).astype(np.int64),
+            "post_doc": (packed % DOC_SLOTS).astype(np.int32),
+            "post_tf": counts.astype(np.float32),
+            "doc_norm": (K1 * (1 - B + B * lengths / max(avgdl, 1.0))).astype(np.float32),
+        }
+        return {self.prefix + name: array for name, array in found.items()}
 
 
 def index_build(*, directory: Path | None = None, batch: int = 20000) -> BuildStats:
     started = time.perf_counter()
     directory = Path(directory or settings.LAWBOT_INDEX_DIR)
-    packed_parts, count_parts, length_parts = [], [], []
+    chinese, english = _Postings(""), _Postings("en_")
     article_ids, law_ids, priors = [], [], []
-    texts: list[str] = []
 
-    def flush() -> None:
-        packed, counts, lengths = _pairs(texts, len(article_ids) - len(texts))
-        packed_parts.append(packed)
-        count_parts.append(counts)
-        length_parts.append(lengths)
-        texts.clear()
-
-    for article_id, law_id, level, english_name, chapter, content in _documents():
+    for article_id, law_id, level, english_name, chapter, content, content_en in _documents():
         article_ids.append(article_id)
         law_ids.append(law_id)
         priors.append(law_prior(level, english_name))
-        texts.append(document_text(chapter, content))
-        if len(texts) >= batch:
-            flush()
-    flush()
+        chinese.add(bigram_keys(document_text(chapter, content)))
+        english.add(english_word_keys(content_en))
+        if len(chinese.keys) >= batch:
+            chinese.flush()
+            english.flush()
+    chinese.flush()
+    english.flush()
     if len(article_ids) >= DOC_SLOTS:
         raise ValueError("too many articles for one index")
 
-    packed = np.concatenate(packed_parts)
-    counts = np.concatenate(count_parts)
-    order = np.argsort(packed, kind="stable")
-    packed, counts = packed[order], counts[order]
-    keys = packed // DOC_SLOTS
-    terms, starts = np.unique(keys, return_index=True)
-    lengths = np.concatenate(length_parts).astype(np.float32)
-    avgdl = float(lengths.mean()) if lengths.size else 1.0
-
     arrays = {
-        "terms": terms,
-        "term_ptr": np.append(starts, keys.size).astype(np.int64),
-        "post_doc": (packed % DOC_SLOTS).astype(np.int32),
-        "post_tf": counts.astype(np.float32),
-        "doc_norm": (K1 * (1 - B + B * lengths / max(avgdl, 1.0))).astype(np.float32),
+        **chinese.arrays(),
+        **english.arrays(),
         "doc_article": np.array(article_ids, dtype=np.int64),
         "doc_law": np.array(law_ids, dtype=np.int64),
         "doc_prior": np.array(priors, dtype=np.float32),
@@ -138,7 +157,7 @@ def index_build(*, directory: Path | None = None, batch: int = 20000) -> BuildSt
     meta = {
         "format": FORMAT,
         "documents": len(article_ids),
-        "avgdl": avgdl,
+        "english_documents": int(np.count_nonzero(np.concatenate(english.lengths))),
         "built_at": time.time(),
     }
     (tmp / "meta.json").write_text(json.dumps(meta))
@@ -148,8 +167,12 @@ def index_build(*, directory: Path | None = None, batch: int = 20000) -> BuildSt
         directory.rename(old)
     tmp.rename(directory)
     shutil.rmtree(old, ignore_errors=True)
+    _forget_loaded()
     return BuildStats(
-        len(article_ids), int(terms.size), int(keys.size), time.perf_counter() - started
+        len(article_ids),
+        int(arrays["terms"].size),
+        int(arrays["post_doc"].size),
+        time.perf_counter() - started,
     )
 
 
@@ -175,30 +198,50 @@ class SearchIndex:
             )
         self.stamp = self.meta["built_at"]
         self.size = int(self.meta["documents"])
+        self.english_documents = int(self.meta.get("english_documents", 0))
 
     def bm25(self, query: str) -> np.ndarray:
         """BM25 scores of every document for the bigrams of query (zeros if nothing matches)."""
+        return self._bm25(bigram_keys(query), "")
+
+    def bm25_english(self, query: str) -> np.ndarray:
+        """BM25 scores of every document's English text for the English words of query."""
+        return self._bm25(english_word_keys(query), "en_")
+
+    def _bm25(self, query_keys: np.ndarray, prefix: str) -> np.ndarray:
+        terms, term_ptr = getattr(self, f"{prefix}terms"), getattr(self, f"{prefix}term_ptr")
+        post_doc, post_tf = getattr(self, f"{prefix}post_doc"), getattr(self, f"{prefix}post_tf")
+        doc_norm = getattr(self, f"{prefix}doc_norm")
         scores = np.zeros(self.size, dtype=np.float32)
-        keys, qtf = np.unique(bigram_keys(query), return_counts=True)
-        if not keys.size or not self.terms.size:
+        keys, qtf = np.unique(query_keys, return_counts=True)
+        if not keys.size or not terms.size:
             return scores
-        slots = np.searchsorted(self.terms, keys)
-        slots_ok = slots < self.terms.size
+        # Document frequencies count the documents that have text in this language.
+        size = self.size if not prefix else self.english_documents
+        slots = np.searchsorted(terms, keys)
+        slots_ok = slots < terms.size
         for key, slot, weight in zip(keys[slots_ok], slots[slots_ok], qtf[slots_ok], strict=True):
-            if self.terms[slot] != key:
+            if terms[slot] != key:
                 continue
-            start, end = int(self.term_ptr[slot]), int(self.term_ptr[slot + 1])
+            start, end = int(term_ptr[slot]), int(term_ptr[slot + 1])
             df = end - start
-            idf = np.log(1 + (self.size - df + 0.5) / (df + 0.5))
-            docs = self.post_doc[start:end]
-            tf = self.post_tf[start:end]
-            scores[docs] += (idf * weight) * tf * (K1 + 1) / (tf + self.doc_norm[docs])
+            idf = np.log(1 + (size - df + 0.5) / (df + 0.5))
+            docs = post_doc[start:end]
+            tf = post_tf[start:end]
+            scores[docs] += (idf * weight) * tf * (K1 + 1) / (tf + doc_norm[docs])
         return scores
 
 
 _lock = threading.Lock()
 _loaded: SearchIndex | None = None
 _checked_at = 0.0
+
+
+def _forget_loaded() -> None:
+    """This process rebuilt the index: its next get_index() looks at the directory again."""
+    global _checked_at
+    with _lock:
+        _checked_at = 0.0
 
 
 def get_index(directory: Path | None = None) -> SearchIndex:

@@ -22,6 +22,9 @@ class Law(models.Model):
     abolished = models.BooleanField(default=False, db_index=True)
     english_name = models.CharField(max_length=500, blank=True)
     url = models.URLField(max_length=300)
+    # The Ministry's English translation (EngLaw/EngOrder), when imported: its page and date.
+    url_en = models.URLField("English URL", max_length=300, blank=True)
+    translated_date = models.CharField(max_length=8, blank=True, help_text="YYYYMMDD")
     foreword = models.TextField(blank=True)
     histories = models.TextField(blank=True)
     # Digest of the law's source record: an unchanged law is skipped on re-import.
@@ -57,6 +60,8 @@ class Article(models.Model):
     number = models.CharField(max_length=32, help_text="17, or 10-1 for 第十條之一")
     chapter = models.CharField(max_length=500, blank=True, help_text="nearest heading above")
     content = models.TextField()
+    # The Ministry's English translation of this article, where one exists (it may lag).
+    content_en = models.TextField("English text", blank=True)
 
     class Meta:
         ordering = ["law", "position"]
@@ -72,3 +77,10 @@ class Article(models.Model):
     @property
     def url(self) -> str:
         return f"https://law.moj.gov.tw/LawClass/LawSingle.aspx?pcode={self.law.pcode}&flno={self.number}"
+
+    @property
+    def url_en(self) -> str:
+        """The English translation's page of this article ("" when it has no translation)."""
+        if not self.content_en:
+            return ""
+        return f"https://law.moj.gov.tw/Eng/LawClass/LawSingle.aspx?pcode={self.law.pcode}&flno={self.number}"

@@ -1,14 +1,18 @@
 """Retrieval: the question (and earlier turns) → the articles that answer it.
 
 Explicit citations resolve directly. The rest of the question (English is first rendered into the
-statutes' Chinese words) is expanded with statutory terms and scored with BM25; the scores are
-then weighted by the laws the question names or is about and by each law's level, the articles
-whose cards (laws/cards.py: the words people use when they ask about them) match the question
-are lifted, and an article that repeats one already found in another law is shown once."""
+statutes' Chinese words, and its own words meet the Ministry's English text) is expanded with
+statutory terms and scored with BM25; the meaning signal (laws/meaning.py: the question's vector
+against the articles' passages), once its vectors are complete, adds the articles nearest in
+meaning; the scores are then weighted by the laws the question names or is about and by each
+law's level, the articles whose cards (laws/cards.py: the words people use when they ask about
+them) match the question are lifted, the top of the list is reranked by the statute's words each
+article contains and by its closest paragraph's meaning, and an article that repeats one already
+found in another law is shown once."""
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -16,6 +20,7 @@ import numpy as np
 from laws.cards import Card, card_index
 from laws.citations import ArticleCitation, LawMention, LawNameMatcher, article_citations
 from laws.english import english_terms
+from laws.fusion import SIGNALS, meaning_scores
 from laws.index import SearchIndex, get_index
 from laws.models import Article
 from laws.text import bigram_keys, is_english
@@ -47,6 +52,10 @@ PHRASE_WEIGHT = 0.5
 # splits the word tables were written from; making the cards' laws topical as well did worse.)
 CARD_RELATIVE = 0.3  # cards scoring at least this share of the best card count
 CARD_WEIGHT = 1.0  # the best card's article gains this share of the best text score
+# An English question's own words against the Ministry's English text, beside its glossary
+# translation against the Chinese (chosen on the tuned splits of bench/questions.jsonl: 0, 0.5,
+# 1, 2, 3, 5 tried; 2 best).
+ENGLISH_WEIGHT = 2.0
 LAW_BULK = ["law__histories", "law__foreword", "law__effective_note"]  # long, rarely read
 
 
@@ -225,6 +234,7 @@ def _top_hits(
     phrases: set[str] = frozenset(),
     *,
     dedup: bool = True,
+    paragraphs: Callable[[list[int]], dict[int, float]] | None = None,
 ) -> list[Hit]:
     """The best-scoring articles not in seen, skipping near-copies of better ones."""
     if wanted <= 0 or not scores.any():
@@ -241,6 +251,12 @@ def _top_hits(
         .values_list("pk", "chapter", "content")
     }
     final = {pk: docs[pk] * (1 + PHRASE_WEIGHT * _phrase_score(texts[pk], phrases)) for pk in texts}
+    if paragraphs is not None:
+        # The paragraph (項/款) nearest the question in meaning: an article whose one paragraph
+        # answers it beats one that only shares its topic's words.
+        pk_doc = {int(index.doc_article[d]): int(d) for d in top}
+        near = paragraphs([pk_doc[pk] for pk in final])
+        final = {pk: score * (1 + near.get(pk_doc[pk], 0.0)) for pk, score in final.items()}
     chosen: list[int] = []
     kept: list[set[int]] = []
     for pk in sorted(final, key=lambda pk: -final[pk]):
@@ -282,10 +298,26 @@ def _card_matches(lex: Lexicon, text: str, earlier: list[str]) -> list[tuple[int
     return [(int(c), float(scores[c]) / best) for c in strong if lex.card_docs[c] >= 0]
 
 
+def _with_english(chinese: np.ndarray, english: np.ndarray) -> np.ndarray:
+    """An English question's two routes, each scaled to its best: the glossary's Chinese words
+    against the statutes, and its own words against the Ministry's English translations."""
+    top_zh, top_en = float(chinese.max()), float(english.max())
+    if top_en <= 0:
+        return chinese
+    scale = (top_zh or 1.0) / top_en
+    return chinese + ENGLISH_WEIGHT * scale * english
+
+
 def search(
-    query: str, *, limit: int = 5, history: Sequence[str] = (), plain: bool = False
+    query: str,
+    *,
+    limit: int = 5,
+    history: Sequence[str] = (),
+    plain: bool = False,
+    signals: frozenset[str] = SIGNALS,
 ) -> SearchResult:
-    """The articles that answer query; plain=True is the bare BM25 baseline (for the bench)."""
+    """The articles that answer query; plain=True is the bare BM25 baseline, and signals
+    (a subset of "cards", "meaning", "rerank") leaves some out (both for the bench)."""
     index = get_index()
     if plain:
         return SearchResult(hits=_top_hits(index, index.bm25(query), limit, set(), dedup=False))
@@ -295,6 +327,11 @@ def search(
     hits, missing, seen = _cited(lex, _with_earlier_law(lex, asked.citations, earlier))
 
     scores = index.bm25(asked.words)
+    if is_english(query):
+        scores = _with_english(scores, index.bm25_english(clip(query)))
+    meaning = meaning_scores(index, clip(query)) if "meaning" in signals else None
+    if meaning is not None:
+        scores = meaning.fuse(scores)
     named, topical = set(asked.named), set(asked.topical)
     leaning: list[str] = []  # earlier turns a follow-up leans on
     if earlier and (FOLLOW_UP_RE.match(query) or not (named or topical)):
@@ -303,7 +340,7 @@ def search(
             scores += HISTORY_WEIGHT * index.bm25(before.words)
             topical |= before.named | before.topical
             leaning.append(before.asked)
-    cards = _card_matches(lex, asked.asked, leaning)
+    cards = _card_matches(lex, asked.asked, leaning) if "cards" in signals else []
     if named or topical:
         scores *= _boosts(lex, named, topical)[index.doc_law]
     scores *= index.doc_prior
@@ -316,5 +353,13 @@ def search(
         best = lex.card_docs[cards[0][0]]
         scores[best] = max(scores[best], float(scores.max()) * 1.001)
 
-    hits += _top_hits(index, scores, limit - len(hits), seen, asked.phrases)
+    rerank = "rerank" in signals
+    hits += _top_hits(
+        index,
+        scores,
+        limit - len(hits),
+        seen,
+        asked.phrases if rerank else frozenset(),
+        paragraphs=meaning.paragraphs if meaning is not None and rerank else None,
+    )
     return SearchResult(hits=hits, laws=asked.mentions, missing=missing)

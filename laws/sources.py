@@ -1,4 +1,6 @@
-"""Reading the Ministry of Justice's open-data downloads (ChLaw/ChOrder, .json or .json.zip)."""
+"""Reading the Ministry of Justice's open-data downloads (ChLaw/ChOrder and their English
+translations EngLaw/EngOrder, .json or .json.zip). A file's language is read from its content
+(an English law carries its Chinese name in `ChLawName` and an English page), not its name."""
 
 import hashlib
 import io
@@ -26,6 +28,19 @@ class ArticleRecord:
 
 
 @dataclass
+class TranslationRecord:
+    """The Ministry's English translation of one law: not authoritative, and it may lag the
+    Chinese text or miss articles (the Chinese text is the law)."""
+
+    pcode: str
+    name: str
+    url: str
+    translated_date: str  # the translation's LawModifiedDate
+    articles: dict[str, str] = field(default_factory=dict)  # number → English text
+    content_hash: str = ""
+
+
+@dataclass
 class LawRecord:
     pcode: str
     name: str
@@ -42,6 +57,7 @@ class LawRecord:
     content_hash: str
     chapters: list[str] = field(default_factory=list)
     articles: list[ArticleRecord] = field(default_factory=list)
+    translation: TranslationRecord | None = None
 
 
 def read_source_bytes(source: str, *, timeout: float = 120.0) -> bytes:
@@ -95,11 +111,38 @@ def _json_text(source: str, data: bytes) -> str:
 
 
 def article_number(raw: str) -> str:
-    """'第 10-1 條' → '10-1'; the few bare numbers in the data pass through."""
-    return re.sub(r"[第條\s]", "", raw)
+    """'第 10-1 條' or 'Article 10-1' → '10-1'; the few bare numbers in the data pass through."""
+    return re.sub(r"[第條\s]|^Article", "", raw.strip())
 
 
-def _law_record(source: str, index: int, raw: dict) -> LawRecord:
+def is_translation(raw: dict) -> bool:
+    return "ChLawName" in raw or "/Eng/" in (raw.get("LawURL") or "")
+
+
+def _digest(raw: dict) -> str:
+    return hashlib.sha256(json.dumps(raw, ensure_ascii=False, sort_keys=True).encode()).hexdigest()
+
+
+def _translation_record(source: str, raw: dict, pcode: str, name: str) -> TranslationRecord:
+    translation = TranslationRecord(
+        pcode=pcode,
+        name=name,
+        url=raw.get("LawURL") or "",
+        translated_date=raw.get("LawModifiedDate") or "",
+        content_hash=_digest(raw),
+    )
+    for item in raw.get("LawArticles") or []:
+        if not isinstance(item, dict):
+            raise SourceError(f"{source}: an article of {name} is not in the Ministry's layout")
+        if item.get("ArticleType") == "A":
+            number = article_number(item.get("ArticleNo") or "")
+            content = (item.get("ArticleContent") or "").strip().replace("\r\n", "\n")
+            if number and content:
+                translation.articles[number] = content
+    return translation
+
+
+def _law_record(source: str, index: int, raw: dict) -> LawRecord | TranslationRecord:
     if not isinstance(raw, dict) or not isinstance(raw.get("LawArticles", []), list):
         raise SourceError(f"{source}: law #{index + 1} is not in the Ministry's layout")
     url = raw.get("LawURL") or ""
@@ -107,7 +150,8 @@ def _law_record(source: str, index: int, raw: dict) -> LawRecord:
     name = (raw.get("LawName") or "").strip()
     if not match or not name:
         raise SourceError(f"{source}: law #{index + 1} has no LawName or no pcode in LawURL")
-    digest = json.dumps(raw, ensure_ascii=False, sort_keys=True)
+    if is_translation(raw):
+        return _translation_record(source, raw, match.group(1), name)
 
     law = LawRecord(
         pcode=match.group(1),
@@ -122,7 +166,7 @@ def _law_record(source: str, index: int, raw: dict) -> LawRecord:
         url=url,
         foreword=raw.get("LawForeword") or "",
         histories=raw.get("LawHistories") or "",
-        content_hash=hashlib.sha256(digest.encode()).hexdigest(),
+        content_hash=_digest(raw),
     )
     chapter = ""
     for item in raw.get("LawArticles") or []:
@@ -139,8 +183,9 @@ def _law_record(source: str, index: int, raw: dict) -> LawRecord:
     return law
 
 
-def parse_source(source: str, data: bytes) -> tuple[str, list[LawRecord]]:
-    """Returns (UpdateDate, laws) or raises SourceError with a one-line reason."""
+def parse_source(source: str, data: bytes) -> tuple[str, list[LawRecord | TranslationRecord]]:
+    """Returns (UpdateDate, laws), each law a LawRecord or (in an English file) a
+    TranslationRecord, or raises SourceError with a one-line reason."""
     text = _json_text(source, data)
     try:
         document = json.loads(text)
@@ -152,5 +197,5 @@ def parse_source(source: str, data: bytes) -> tuple[str, list[LawRecord]]:
     return str(document.get("UpdateDate", "")), laws
 
 
-def load_source(source: str) -> tuple[str, list[LawRecord]]:
+def load_source(source: str) -> tuple[str, list[LawRecord | TranslationRecord]]:
     return parse_source(source, read_source_bytes(source))

@@ -132,3 +132,55 @@ def write_corpus(directory: Path) -> list[str]:
     orders = directory / "ChOrder.json"
     orders.write_bytes(document(ORDERS))
     return [str(acts), str(orders)]
+
+
+def translation(pcode: str, name: str, chinese: str, articles: dict[str, str]) -> dict:
+    """One law of the Ministry's English files (EngLaw/EngOrder): the same layout, English text."""
+    return {
+        "LawLevel": "法律",
+        "LawName": name,
+        "ChLawName": chinese,
+        "LawURL": f"https://law.moj.gov.tw/Eng/LawClass/LawAll.aspx?pcode={pcode}",
+        "LawModifiedDate": "20230101",
+        "LawAbandonNote": "",
+        "LawArticles": [chapter("Chapter I General Provisions")]
+        + [
+            {"ArticleType": "A", "ArticleNo": f"Article {n}", "ArticleContent": text}
+            for n, text in articles.items()
+        ],
+    }
+
+
+# Lagging, as the Ministry's often are: 勞基法 §84-2 has no English text.
+ENGLISH = [
+    translation(
+        "N0030001",
+        "Labor Standards Act",
+        "勞動基準法",
+        {
+            "10-1": "An employer shall not transfer a worker in breach of the labor contract.",
+            "17": "An employer terminating a labor contract shall issue severance pay to the "
+            "worker: one month of average wages for each full year of service.",
+            "38": "A worker who has served an employer continuously shall be granted paid "
+            "annual leave.",
+        },
+    ),
+    translation(
+        "N0030020",
+        "Labor Pension Act",
+        "勞工退休金條例",
+        {"11": "What a worker accrued earlier is preserved upon electing this scheme."},
+    ),
+    translation(
+        "C0000001",
+        "Criminal Code of the Republic of China",
+        "中華民國刑法",
+        {"185-3": "A person who drives a motor vehicle while drunk shall be imprisoned."},
+    ),
+]
+
+
+def write_english(directory: Path) -> str:
+    """Writes an English translations file (named so that only its content tells it apart)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return str(write_zip(directory / "laws-3.json.zip", ENGLISH, inner="data.json"))

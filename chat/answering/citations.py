@@ -24,16 +24,15 @@ class English:
 
 
 def english_of(article: Article) -> English | None:
-    """The article's English translation, or None. The one place that knows where the import
-    keeps it (the fields' names are the translation import's)."""
-    text = getattr(article, "content_en", "") or ""
+    """The article's English translation (imported from EngLaw/EngOrder.json), or None."""
+    text = article.content_en or ""
     if not text.strip():
         return None
     law = article.law
-    translated = str(getattr(law, "translated_date", "") or "").replace("-", "")[:8]
+    translated = (law.translated_date or "").replace("-", "")[:8]
     amended = (law.modified_date or "")[:8]
     outdated = bool(translated and amended and translated < amended)
-    return English(text, getattr(law, "url_en", "") or "", translated, outdated)
+    return English(text, article.url_en, translated, outdated)
 
 
 @dataclass(frozen=True)

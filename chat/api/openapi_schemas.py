@@ -209,5 +209,18 @@ HEALTH = {
                 "articles": {"type": "integer", "minimum": 0},
             },
         },
+        "meaning": {
+            "type": "object",
+            "description": "The meaning index: `ready`, `embedding` (done of total passages), "
+            "`waiting` (not built for this index), `failed` or `off`. Retrieval uses words "
+            "and cards until it is ready.",
+            "required": ["state"],
+            "properties": {
+                "state": {"enum": ["ready", "embedding", "waiting", "failed", "off"]},
+                "done": {"type": "integer", "minimum": 0},
+                "total": {"type": "integer", "minimum": 0},
+                "percent": {"type": "number", "minimum": 0, "maximum": 100},
+            },
+        },
     },
 }

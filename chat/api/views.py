@@ -26,6 +26,7 @@ from chat.api.request_record import RequestRecord
 from chat.api.stored_views import completions_list
 from chat.sse import with_heartbeat
 from laws.index import IndexMissing, get_index
+from laws.meaning import meaning_status
 from laws.models import Law
 
 MODELS_CREATED = 1732400000
@@ -110,6 +111,9 @@ def _health_checks() -> tuple[dict, bool]:
     except IndexMissing:
         checks["index"] = {"status": "missing"}
         healthy = False
+    # Progress of the meaning index, which never makes the server unhealthy: retrieval uses words
+    # and cards until it is ready.
+    checks["meaning"] = meaning_status()
     return checks, healthy
 
 

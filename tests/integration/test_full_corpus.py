@@ -35,6 +35,12 @@ def test_full_snapshot_answers_the_seed_question(full_corpus):
     assert Article.objects.count() == 218139
     assert Law.objects.filter(abolished=True).count() == 3473
 
+    if any("Eng" in Path(source).name for source in SOURCES):
+        assert Law.objects.exclude(url_en="").count() == 3089
+        assert Article.objects.exclude(content_en="").count() == 82992
+        severance = Article.objects.get(law__pcode="N0030001", number="17")
+        assert severance.content_en.startswith("An employer terminating a labor contract")
+
     again = laws_import(sources=SOURCES)
     assert (again.laws_added, again.laws_changed, again.laws_unchanged) == (0, 0, 11547)
 

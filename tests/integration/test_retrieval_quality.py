@@ -8,18 +8,23 @@ import re
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 from laws.aliases import ALIASES, ENGLISH_ALIASES
 from laws.cards import cards_load
 from laws.evaluation import first_ranks, metrics, questions_load
 from laws.importer import laws_import
-from laws.index import REPEALED, index_build
+from laws.index import REPEALED, get_index, index_build
+from laws.meaning import get_meaning, meaning_build
 from laws.models import Article, Law
 from laws.search import search
 from laws.vocabulary import TOPIC_LAWS
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 SOURCES = [p for p in os.environ.get("LAWBOT_TEST_CORPUS", "").split(",") if p]
+# With a vector cache folder (.ci/run sets one that its SQLite and PostgreSQL runs share, so the
+# second embeds nothing), the meaning index is built too and the figures include it.
+EMBED_CACHE = os.environ.get("LAWBOT_TEST_EMBED_CACHE", "")
 QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "questions.jsonl"
 # recall@5 reached when this test was written (see bench/RESULTS.md), less a small margin:
 # about two questions of the smaller held-out split.
@@ -59,6 +64,10 @@ def full_index(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         laws_import(sources=SOURCES)
         index_build(directory=directory)
+        if EMBED_CACHE:
+            with override_settings(LAWBOT_INDEX_DIR=directory, LAWBOT_EMBED_CACHE=EMBED_CACHE):
+                stats = meaning_build()
+            print(f"meaning index: {stats.passages} passages, {stats.embedded} embedded now")
     yield directory
     with django_db_blocker.unblock():
         Law.objects.all().delete()
@@ -84,6 +93,13 @@ def test_labelled_questions_keep_their_recall(full_corpus):
         assert reached[split] >= value - MARGIN, (split, reached[split])
     plain = metrics(first_ranks(rows, plain=True))["recall@5"]
     assert reached["all"] > plain + 0.5
+
+
+def test_meaning_index_is_used_when_built(full_corpus):
+    if not EMBED_CACHE:
+        pytest.skip("LAWBOT_TEST_EMBED_CACHE is not set: no meaning index")
+    meaning = get_meaning(get_index())
+    assert meaning is not None and meaning.meta["passages"] > 150_000
 
 
 def test_seed_question_keeps_both_severance_articles(full_corpus):

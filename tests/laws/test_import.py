@@ -160,3 +160,37 @@ def test_a_zip_bomb_is_refused_before_it_fills_memory(tmp_path, monkeypatch):
     assert len(bomb) < 10_000
     with pytest.raises(SourceError, match="unpacks to more than 1 MiB"):
         sources.parse_source("bomb.zip", bomb)
+
+
+def test_english_translations_join_the_chinese_laws(tmp_path, corpus_files):
+    english = synthetic.write_english(tmp_path / "english")
+    laws_import(sources=[*corpus_files, english])
+    labour = Law.objects.get(pcode="N0030001")
+    assert labour.url_en == "https://law.moj.gov.tw/Eng/LawClass/LawAll.aspx?pcode=N0030001"
+    assert labour.translated_date == "20230101"
+    assert labour.english_name == "Labor Standards Act"
+    severance = Article.objects.get(law=labour, number="17")
+    assert severance.content.startswith("雇主依前條")  # the Chinese text is still the law
+    assert severance.content_en.startswith("An employer terminating")
+    assert severance.url_en.endswith("/Eng/LawClass/LawSingle.aspx?pcode=N0030001&flno=17")
+    assert Article.objects.get(law=labour, number="10-1").content_en.startswith("An employer")
+    lagging = Article.objects.get(law=labour, number="84-2")
+    assert (lagging.content_en, lagging.url_en) == ("", "")
+    assert Law.objects.get(pcode="B0000001").url_en == ""  # no translation in this file
+
+
+def test_reimporting_with_translations_changes_nothing(tmp_path, corpus_files):
+    sources = [*corpus_files, synthetic.write_english(tmp_path / "english")]
+    laws_import(sources=sources)
+    summary = laws_import(sources=list(reversed(sources)))
+    assert (summary.laws_added, summary.laws_changed, summary.laws_unchanged) == (0, 0, 6)
+
+
+def test_english_file_alone_joins_the_laws_already_imported(tmp_path, corpus_files):
+    laws_import(sources=corpus_files)
+    english = synthetic.write_english(tmp_path / "english")
+    first = laws_import(sources=[english])
+    assert first.laws_changed == 3
+    assert Article.objects.get(law__pcode="C0000001", number="185-3").content_en
+    again = laws_import(sources=[english])
+    assert (again.laws_changed, again.laws_unchanged) == (0, 3)

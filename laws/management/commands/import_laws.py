@@ -9,7 +9,8 @@ from laws.sources import SourceError
 
 class Command(BaseCommand):
     help = (
-        "Import the Ministry of Justice's law downloads (paths or URLs of ChLaw/ChOrder .json(.zip)) "
+        "Import the Ministry of Justice's law downloads (paths or URLs of ChLaw/ChOrder .json(.zip), "
+        "and their English translations EngLaw/EngOrder) "
         "and rebuild the search index. Default: LAWBOT_LAW_SOURCE, else the official URLs."
     )
 

@@ -145,22 +145,13 @@ TRANSLATION = "An employer terminating a contract under the preceding article sh
 
 
 @pytest.fixture
-def translated(corpus, monkeypatch):
-    """The English translation as the translation import will store it (names not final: the
-    one accessor, citations.english_of, reads them)."""
-    monkeypatch.setattr(
-        Article,
-        "content_en",
-        property(lambda self: TRANSLATION if self.number == "17" else ""),
-        raising=False,
+def translated(corpus):
+    """The Ministry's translation of 勞基法 §17, as the import of EngLaw.json stores it."""
+    Article.objects.filter(law__pcode="N0030001", number="17").update(content_en=TRANSLATION)
+    Law.objects.filter(pcode="N0030001").update(
+        url_en="https://law.moj.gov.tw/Eng/LawClass/LawAll.aspx?pcode=N0030001",
+        translated_date="20190619",
     )
-    monkeypatch.setattr(
-        Law,
-        "url_en",
-        "https://law.moj.gov.tw/ENG/LawClass/LawAll.aspx?pcode=N0030001",
-        raising=False,
-    )
-    monkeypatch.setattr(Law, "translated_date", "20190619", raising=False)
     assert citations_module.english_of(Article.objects.get(law__pcode="N0030001", number="17"))
 
 
@@ -175,10 +166,12 @@ def test_an_english_answer_quotes_the_translation_beside_the_chinese(translated)
     assert "older than the Chinese text's last amendment of 2024-01-01" in text
     citation = next(c for c in prepared.citations if c["article"] == "17")
     assert citation["text_en"] == citation["paragraph_en"] == TRANSLATION
-    assert citation["url_en"].startswith("https://law.moj.gov.tw/ENG/")
+    assert citation["url_en"] == (
+        "https://law.moj.gov.tw/Eng/LawClass/LawSingle.aspx?pcode=N0030001&flno=17"
+    )
 
 
-def test_a_translation_newer_than_the_amendment_is_not_flagged(translated, monkeypatch):
-    monkeypatch.setattr(Law, "translated_date", "20240301", raising=False)
+def test_a_translation_newer_than_the_amendment_is_not_flagged(translated):
+    Law.objects.filter(pcode="N0030001").update(translated_date="20240301")
     text = answer_text(prepare("How is severance pay calculated under the Labor Standards Act?"))
     assert "older than" not in text

@@ -1,0 +1,86 @@
+"""The meaning signal in retrieval: the question's vector, the articles nearest it, and how
+their similarity joins the word scores and the rerank.
+
+Fusion is by score, not by rank alone: the nearest articles gain a share of the best word
+score in proportion to how close they are compared with the nearest one (the best gains
+MEANING_WEIGHT of it), so an article no word matches can still come first, and the law-level
+priors and the detected laws then weigh every article alike. In the rerank, each candidate's
+closest passage (a paragraph 項 or a run of subparagraphs 款) lifts it by up to PARAGRAPH_WEIGHT.
+The weights were chosen on the tuned splits of bench/questions.jsonl (see bench/RESULTS.md)."""
+
+import functools
+
+import numpy as np
+
+from laws.embedders import EmbedderError, get_embedder
+from laws.index import SearchIndex
+from laws.meaning import MeaningIndex, get_meaning
+
+SIGNALS = frozenset({"cards", "meaning", "rerank"})
+MEANING_DEPTH = 200  # nearest passages looked at
+# Fitted by bench/tune_meaning.py on the tuned splits (MRR 0.831 without meaning, 0.834 with
+# these; larger weights and any paragraph lift did worse there, see bench/RESULTS.md).
+MEANING_WEIGHT = 0.25
+MEANING_POWER = 2.0
+PARAGRAPH_WEIGHT = 0.0
+
+
+@functools.lru_cache(maxsize=2048)
+def _vector(embedder_name: str, text: str) -> np.ndarray:
+    vector = get_embedder().embed([text])[0]
+    vector.setflags(write=False)
+    return vector
+
+
+class Meaning:
+    def __init__(self, meaning: MeaningIndex, vector: np.ndarray):
+        self.index = meaning
+        self.vector = vector
+        self.near = meaning.search(vector, MEANING_DEPTH)
+
+    def fuse(self, scores: np.ndarray) -> np.ndarray:
+        if not self.near:
+            return scores
+        docs = np.fromiter(self.near, dtype=np.int64, count=len(self.near))
+        sims = np.fromiter(self.near.values(), dtype=np.float32, count=len(self.near))
+        best, floor = float(sims.max()), float(sims.min())
+        share = np.clip((sims - floor) / max(best - floor, 1e-6), 0.0, 1.0) ** MEANING_POWER
+        top = float(scores.max()) or 1.0
+        fused = scores.copy()
+        fused[docs] += MEANING_WEIGHT * top * share
+        return fused
+
+    def paragraphs(self, docs: list[int]) -> dict[int, float]:
+        """{document: lift} from its closest passage's similarity, relative to the candidates."""
+        if not docs or PARAGRAPH_WEIGHT <= 0:
+            return {}
+        closest = {
+            doc: float((vectors @ self.vector).max()) if len(vectors) else -1.0
+            for doc, vectors in self.index.passages_of(sorted(set(docs))).items()
+        }
+        low, high = min(closest.values()), max(closest.values())
+        if high <= low:
+            return {}
+        return {doc: PARAGRAPH_WEIGHT * (sim - low) / (high - low) for doc, sim in closest.items()}
+
+
+def meaning_scores(index: SearchIndex, question: str) -> Meaning | None:
+    """The meaning signal for question, or None while the vectors are not complete (or the
+    embeddings server fails: retrieval then goes on with words and cards)."""
+    meaning = get_meaning(index)
+    if meaning is None or not question.strip():
+        return None
+    try:
+        return Meaning(meaning, _vector(meaning.meta["embedder"], question))
+    except EmbedderError:
+        return None
+
+
+def meaning_warm_up() -> None:
+    """Loads the meaning index and the encoder now (the server's start), not on a first
+    question; nothing happens while the vectors are incomplete."""
+    from laws.index import get_index
+
+    meaning = get_meaning(get_index())
+    if meaning is not None:
+        _vector(meaning.meta["embedder"], "勞動基準法")

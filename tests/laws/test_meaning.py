@@ -1,0 +1,114 @@
+"""The meaning signal: passages, the vector cache, building in the background, and its use in
+retrieval (with a tiny fake embedder; the real one is measured by bench/)."""
+
+import copy
+import threading
+
+import numpy as np
+import pytest
+
+from laws.fusion import MEANING_WEIGHT, SIGNALS, Meaning
+from laws.importer import laws_import
+from laws.index import get_index, index_build
+from laws.meaning import get_meaning, meaning_build, meaning_status, passages
+from laws.search import search
+from laws.vector_cache import VectorCache, passage_key
+from tests import corpus as synthetic
+
+pytestmark = pytest.mark.django_db
+WORDS_AND_CARDS = frozenset({"cards", "rerank"})
+
+
+def keys(result) -> list[str]:
+    return [f"{hit.article.law.pcode}:{hit.article.number}" for hit in result.hits]
+
+
+def test_passages_are_paragraph_windows_led_by_law_and_chapter():
+    long = "\n".join(f"{n}、" + "雇主應給付工資" * 8 for n in "一二三四五六")
+    found = passages("勞動基準法", "第 三 章 工資", long)
+    assert len(found) > 1
+    assert all(p.startswith("勞動基準法 第 三 章 工資\n") for p in found)
+    assert all(len(p.split("\n", 1)[1]) <= 240 for p in found)
+    # Windows are cut between paragraphs, never inside one that fits.
+    assert all(line.startswith(tuple("一二三四五六")) for p in found for line in p.split("\n")[1:])
+    assert passages("民法", "", "短條文。") == ["民法\n短條文。"]
+
+
+def test_vector_cache_survives_a_new_process_and_keeps_zero_bytes(tmp_path):
+    cache = VectorCache(tmp_path, "fake-1")
+    digest = b"\x01" * 15 + b"\x00"  # numpy's bytes strings would drop the trailing zero
+    cache.put([digest, passage_key("b")], np.ones((2, 4), dtype=np.float32))
+    again = VectorCache(tmp_path, "fake-1")
+    assert digest in again and passage_key("b") in again
+    assert again.get([digest]).dtype == np.float16
+    assert len(VectorCache(tmp_path, "another-model")) == 0
+
+
+def test_dense_stage_finds_an_article_no_word_matches(corpus, fake_embedder):
+    question = "我被阿魯巴了"  # slang no article, card or word table knows
+    assert keys(search(question, signals=WORDS_AND_CARDS)) == []
+    meaning_build(embedder=fake_embedder, processes=1)
+    found = keys(search(question))
+    assert found[0] in {"N0030001:16", "N0030001:17"}
+
+
+def test_cache_skips_unchanged_articles(tmp_path, corpus, fake_embedder, settings):
+    first = meaning_build(embedder=fake_embedder, processes=1)
+    assert first.embedded == first.passages == fake_embedder.embedded > 0
+    again = meaning_build(embedder=fake_embedder, processes=1)
+    assert again.embedded == 0
+
+    civil = copy.deepcopy(synthetic.CIVIL)
+    civil["LawArticles"][0]["ArticleContent"] = "因故意或過失侵害他人權利者，應負賠償責任。"
+    laws_import(sources=[str(synthetic.write_zip(tmp_path / "newer.zip", [civil]))])
+    index_build(directory=settings.LAWBOT_INDEX_DIR)
+    assert get_meaning(get_index()) is None  # vectors of an older index are not used
+    changed = meaning_build(embedder=fake_embedder, processes=1)
+    assert changed.embedded == 1  # 民法 §184 alone
+    assert get_meaning(get_index()) is not None
+
+
+@pytest.mark.django_db(transaction=True)  # the builder's thread reads the corpus too
+def test_retrieval_answers_with_words_while_embedding_runs(corpus, fake_embedder):
+    fake_embedder.gate = threading.Event()
+    builder = threading.Thread(
+        target=meaning_build, kwargs={"embedder": fake_embedder, "processes": 1}
+    )
+    builder.start()
+    try:
+        assert fake_embedder.started.wait(10)
+        status = meaning_status()
+        assert status["state"] == "embedding" and status["total"] > 0 and status["done"] == 0
+        assert get_meaning(get_index()) is None
+        assert keys(search("老闆不給加班費"))[0] == "N0030001:24"  # words and cards
+        assert keys(search("我被阿魯巴了")) == []  # no meaning yet
+    finally:
+        fake_embedder.gate.set()
+        builder.join(10)
+    assert meaning_status()["state"] == "ready"
+    assert keys(search("我被阿魯巴了"))
+
+
+def test_status_before_anything_is_embedded(corpus, settings):
+    assert meaning_status()["state"] == "waiting"
+    settings.LAWBOT_MEANING = False
+    assert meaning_status() == {"state": "off"}
+
+
+class StubIndex:
+    def __init__(self, near: dict[int, float]):
+        self.near = near
+        self.meta = {"passages": len(near)}
+
+    def search(self, vector, depth):
+        return self.near
+
+
+def test_fusion_lifts_the_nearest_by_a_share_of_the_best_word_score():
+    meaning = Meaning(StubIndex({3: 0.9, 1: 0.7, 2: 0.5}), np.zeros(4, dtype=np.float32))
+    words = np.array([10.0, 8.0, 0.0, 0.0, 0.0], dtype=np.float32)
+    gain = meaning.fuse(words) - words
+    assert gain[3] == pytest.approx(MEANING_WEIGHT * 10.0)  # the nearest: no word matched it
+    assert gain[3] > gain[1] > gain[2] == 0.0  # the farthest of the nearest gains nothing
+    assert gain[0] == gain[4] == 0.0  # the others keep their word score
+    assert {"cards", "meaning", "rerank"} == SIGNALS
