@@ -14,6 +14,7 @@ import argparse
 import json
 import os
 import socket
+import secrets
 import statistics
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from tests.e2e.conftest import manage, server_env  # noqa: E402
 from tests.standin_llm import StandInLLM  # noqa: E402
 
 QUESTION = "請說明勞動基準法中的資遣費計算方式"
+LITELLM_KEY = "sk-bench-" + secrets.token_hex(16)
 LITELLM = ROOT / "bench" / ".venv-litellm" / "bin" / "litellm"
 
 
@@ -81,7 +83,13 @@ def litellm_start(var: Path, upstream: str) -> tuple[str, subprocess.Popen] | No
     )
     port = free_port()
     log = (var / "litellm.log").open("wb")
-    env = {**os.environ, "LITELLM_LOG": "ERROR", "LITELLM_TELEMETRY": "False"}
+    # A master key, as any real deployment has: LiteLLM then checks a key on every request too.
+    env = {
+        **os.environ,
+        "LITELLM_LOG": "ERROR",
+        "LITELLM_TELEMETRY": "False",
+        "LITELLM_MASTER_KEY": LITELLM_KEY,
+    }
     process = subprocess.Popen(
         [str(LITELLM), "--config", str(config), "--host", "127.0.0.1", "--port", str(port)],
         stdout=log,
@@ -141,7 +149,7 @@ def main() -> None:
                 targets["LiteLLM proxy"] = (
                     f"{started[0]}/v1/chat/completions",
                     body,
-                    {},
+                    {"Authorization": f"Bearer {LITELLM_KEY}"},
                     started[1],
                 )
             first: dict[str, list[float]] = {name: [] for name in targets}
