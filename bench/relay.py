@@ -13,8 +13,8 @@ stand-in's own in the same round (the overhead), and the server's CPU per reques
 import argparse
 import json
 import os
-import socket
 import secrets
+import socket
 import statistics
 import subprocess
 import sys
