@@ -30,6 +30,8 @@ async def read_chunked(reader: asyncio.StreamReader):
 async def relay(reader, writer, upstream: tuple[str, int]) -> None:
     try:
         first, headers = await read_head(reader)
+        if not first:  # a connection that only checked the port
+            return
         body = await reader.readexactly(int(headers.get("content-length", 0)))
         path = first.split(" ")[1]
         up_reader, up_writer = await asyncio.open_connection(*upstream)
