@@ -2,6 +2,7 @@
 and reading a process's CPU clock."""
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -50,3 +51,19 @@ def start_daphne(env: dict, log_path: Path, seconds: float = 300) -> tuple[str, 
         time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"daphne did not become ready: {log_path.read_text()}")
+
+
+def corpus_load(env: dict, var: Path, sources: list[str], imported: str = "") -> None:
+    """The corpus into the server's database: imported from sources (the full snapshot takes
+    minutes on a loaded machine), or, with imported (a LAWBOT_VAR_DIR of an earlier SQLite
+    import), that import's database and index copied in."""
+    if imported and "DATABASE_URL" not in env:
+        shutil.copy(Path(imported) / "lawbot.sqlite3", var / "lawbot.sqlite3")
+        shutil.copytree(Path(imported) / "index", var / "index")
+        commands = [["migrate", "-v0"]]
+    else:
+        commands = [["migrate", "-v0"], ["import_laws", "--no-progress", *sources]]
+    for command in commands:
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, timeout=1800
+        )

@@ -21,7 +21,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import cpu_seconds, start_daphne  # noqa: E402
+from bench.common import corpus_load, cpu_seconds, start_daphne  # noqa: E402
 from tests.corpus import write_corpus  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402
     manage,
@@ -153,9 +153,8 @@ def prepare(var: Path, args, postgres: str, redis: str, databases: list[str], ex
         env["DATABASE_URL"] = postgres_database(postgres, databases)
     if redis:
         env.update(REDIS_URL=redis, LAWBOT_REDIS_PREFIX=f"bench-{var.name}")
-    manage(env, "migrate", "-v0")
     sources = args.corpus.split(",") if args.corpus else write_corpus(var / "corpus")
-    manage(env, "import_laws", "--no-progress", *sources)
+    corpus_load(env, var, sources, args.imported)
     out = manage(env, "create_api_key", "--user", "bench", "--name", "bench")
     return env, out.strip().splitlines()[-1]
 
@@ -216,6 +215,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--corpus", default="")
+    parser.add_argument(
+        "--imported", default="", help="LAWBOT_VAR_DIR of an SQLite import of --corpus, copied in"
+    )
     parser.add_argument("--postgres", default="")
     parser.add_argument("--redis", default="")
     parser.add_argument("--delay-ms", default="8", help="LAWBOT_COMPOSER_DELAY_MS of the server")

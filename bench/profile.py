@@ -23,7 +23,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import cpu_seconds, start_daphne  # noqa: E402
+from bench.common import corpus_load, cpu_seconds, start_daphne  # noqa: E402
 from tests.corpus import write_corpus  # noqa: E402
 from tests.e2e.conftest import manage, server_env  # noqa: E402
 from tests.standin_llm import StandInLLM  # noqa: E402
@@ -60,15 +60,17 @@ def main() -> None:
     parser.add_argument("--deltas", type=int, default=100, help="content chunks per answer")
     parser.add_argument("--model", default="lawbot-pro")
     parser.add_argument("--corpus", default="")
+    parser.add_argument(
+        "--imported", default="", help="LAWBOT_VAR_DIR of an SQLite import of --corpus, copied in"
+    )
     parser.add_argument("--batch", type=int, default=25)
     args = parser.parse_args()
     with StandInLLM() as standin, tempfile.TemporaryDirectory() as tmp:
         standin.reset(deltas=["雇主依第十一條終止勞動契約者，"] * args.deltas)
         var = Path(tmp)
         env = server_env(var, LAWBOT_LLM_BASE_URL=standin.url, LAWBOT_LLM_MODEL="standin-7b")
-        manage(env, "migrate", "-v0")
         sources = args.corpus.split(",") if args.corpus else write_corpus(var / "corpus")
-        manage(env, "import_laws", "--no-progress", *sources)
+        corpus_load(env, var, sources, args.imported)
         secret = manage(env, "create_api_key", "--user", "b", "--name", "b").strip().split()[-1]
         counters = var / "stages.json"
         plain_url, plain = start_daphne(env, var / "plain.log")

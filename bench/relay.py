@@ -26,7 +26,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.common import cpu_seconds, free_port, start_daphne  # noqa: E402
+from bench.common import corpus_load, cpu_seconds, free_port, start_daphne  # noqa: E402
 from tests.corpus import write_corpus  # noqa: E402
 from tests.e2e.conftest import manage, server_env  # noqa: E402
 from tests.standin_llm import StandInLLM  # noqa: E402
@@ -106,15 +106,17 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--deltas", type=int, default=100, help="content chunks per answer")
     parser.add_argument("--corpus", default="")
+    parser.add_argument(
+        "--imported", default="", help="LAWBOT_VAR_DIR of an SQLite import of --corpus, copied in"
+    )
     args = parser.parse_args()
     processes: list[subprocess.Popen] = []
     with StandInLLM() as standin, tempfile.TemporaryDirectory() as tmp:
         standin.reset(deltas=["雇主依第十一條終止勞動契約者，"] * args.deltas)
         var = Path(tmp)
         env = server_env(var, LAWBOT_LLM_BASE_URL=standin.url, LAWBOT_LLM_MODEL="standin-7b")
-        manage(env, "migrate", "-v0")
         sources = args.corpus.split(",") if args.corpus else write_corpus(var / "corpus")
-        manage(env, "import_laws", "--no-progress", *sources)
+        corpus_load(env, var, sources, args.imported)
         secret = manage(env, "create_api_key", "--user", "b", "--name", "b").strip().split()[-1]
         messages = [{"role": "user", "content": QUESTION}]
         body = {"model": "standin-7b", "stream": True, "messages": messages}
