@@ -7,7 +7,9 @@ sends bounded load, prints percentiles, and stops everything. Targets only 127.0
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import sqlite3
 import statistics
 import sys
@@ -19,14 +21,15 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import corpus_load, cpu_seconds, start_daphne  # noqa: E402
 from tests.corpus import write_corpus  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402
     manage,
     postgres_database,
     postgres_databases_drop,
     server_env,
-    start_server,
 )
+from tests.standin_llm import StandInLLM  # noqa: E402
 
 QUESTION = "請說明勞動基準法中的資遣費計算方式"
 
@@ -43,12 +46,14 @@ def peak_rss_mib(pid: int) -> float:
     return 0.0
 
 
-async def one_stream(host: str, port: int, secret: str) -> tuple[float, list[float], bool]:
+async def one_stream(
+    host: str, port: int, secret: str, model: str = "lawbot-lite"
+) -> tuple[float, list[float], bool]:
     """One streamed request over a raw connection: (time to first chunk, gaps between chunks,
     whether it ended with [DONE]). A raw client keeps the client's own overhead out of the figures."""
     body = json.dumps(
         {
-            "model": "lawbot-lite",
+            "model": model,
             "stream": True,
             "messages": [{"role": "user", "content": QUESTION}],
         }
@@ -80,12 +85,13 @@ async def one_stream(host: str, port: int, secret: str) -> tuple[float, list[flo
     return first - started, gaps, done
 
 
-async def streams(url: str, secret: str, count: int) -> None:
+async def streams(url: str, secret: str, count: int, model: str = "lawbot-lite") -> None:
     host, port = url.removeprefix("http://").split(":")
     started = time.perf_counter()
     results = await asyncio.wait_for(
         asyncio.gather(
-            *(one_stream(host, int(port), secret) for _ in range(count)), return_exceptions=True
+            *(one_stream(host, int(port), secret, model) for _ in range(count)),
+            return_exceptions=True,
         ),
         600,
     )
@@ -106,7 +112,9 @@ async def streams(url: str, secret: str, count: int) -> None:
         )
 
 
-async def throughput(urls: list[str], secret: str, total: int, concurrency: int = 32) -> None:
+async def throughput(
+    urls: list[str], secret: str, total: int, concurrency: int = 32, label: str = ""
+) -> float:
     body = {"model": "lawbot-lite", "messages": [{"role": "user", "content": QUESTION}]}
     latencies: list[float] = []
     failures = 0
@@ -129,10 +137,76 @@ async def throughput(urls: list[str], secret: str, total: int, concurrency: int 
         await asyncio.gather(*(worker(client, n) for n in range(concurrency)))
         wall = time.perf_counter() - started
     print(
-        f"{total} non-streaming lawbot-lite requests, {concurrency} at a time, {len(urls)} worker(s): "
+        f"{label}{total} non-streaming lawbot-lite requests, {concurrency} at a time, {len(urls)} worker(s): "
         f"{total / wall:.1f} req/s, latency p50 {statistics.median(latencies) * 1000:.0f} ms, "
         f"p99 {percentile(latencies, 99) * 1000:.0f} ms, {failures} failed"
     )
+    return total / wall
+
+
+def prepare(var: Path, args, postgres: str, redis: str, databases: list[str], extra: dict):
+    """A database with the corpus and an API key: (server environment, key)."""
+    env = server_env(
+        var, LAWBOT_COMPOSER_DELAY_MS=args.delay_ms, LAWBOT_COMPOSER_TICK_MS=args.tick_ms, **extra
+    )
+    if postgres:
+        env["DATABASE_URL"] = postgres_database(postgres, databases)
+    if redis:
+        env.update(REDIS_URL=redis, LAWBOT_REDIS_PREFIX=f"bench-{var.name}")
+    sources = args.corpus.split(",") if args.corpus else write_corpus(var / "corpus")
+    corpus_load(env, var, sources, args.imported)
+    out = manage(env, "create_api_key", "--user", "bench", "--name", "bench")
+    return env, out.strip().splitlines()[-1]
+
+
+def compare(args) -> None:
+    """One SQLite worker against two PostgreSQL + Redis workers, in one run: rounds alternate."""
+    databases: list[str] = []
+    processes = []
+    with tempfile.TemporaryDirectory() as a, tempfile.TemporaryDirectory() as b:
+        try:
+            lite_env, lite_key = prepare(Path(a), args, "", "", databases, {})
+            pg_env, pg_key = prepare(Path(b), args, args.postgres, args.redis, databases, {})
+            lite = [start_daphne(lite_env, Path(a) / "daphne.log")]
+            pg = [start_daphne(pg_env, Path(b) / f"daphne-{n}.log") for n in range(2)]
+            processes = [p for _, p in lite + pg]
+            print(
+                f"corpus: {'full snapshot' if args.corpus else 'synthetic'}; load average "
+                f"{os.getloadavg()[0]:.1f} at the start"
+            )
+            asyncio.run(throughput([u for u, _ in lite], lite_key, 64, label="warm-up: "))
+            asyncio.run(throughput([u for u, _ in pg], pg_key, 64, label="warm-up: "))
+            rates: dict[str, list[float]] = {"sqlite": [], "pg": []}
+            cpu = {p.pid: -cpu_seconds(p.pid) for p in processes}
+            per_round = max(args.requests // args.rounds, 1)
+            for _ in range(args.rounds):
+                rates["sqlite"].append(
+                    asyncio.run(
+                        throughput([u for u, _ in lite], lite_key, per_round, label="SQLite x1: ")
+                    )
+                )
+                rates["pg"].append(
+                    asyncio.run(
+                        throughput([u for u, _ in pg], pg_key, per_round, label="PG+Redis x2: ")
+                    )
+                )
+            for p in processes:
+                cpu[p.pid] += cpu_seconds(p.pid)
+            total = per_round * args.rounds
+            lite_cpu = sum(cpu[p.pid] for _, p in lite) / total * 1000
+            pg_cpu = sum(cpu[p.pid] for _, p in pg) / total * 1000
+            print(
+                f"median of {args.rounds} rounds: SQLite x1 {statistics.median(rates['sqlite']):.1f} "
+                f"req/s ({lite_cpu:.2f} ms CPU a request), PG+Redis x2 "
+                f"{statistics.median(rates['pg']):.1f} req/s ({pg_cpu:.2f} ms CPU a request); "
+                f"ratio {statistics.median(rates['pg']) / statistics.median(rates['sqlite']):.2f}; "
+                f"load average {os.getloadavg()[0]:.1f} at the end"
+            )
+        finally:
+            for p in processes:
+                p.terminate()
+                p.wait()
+            postgres_databases_drop(args.postgres, databases)
 
 
 def main() -> None:
@@ -141,30 +215,42 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--corpus", default="")
+    parser.add_argument(
+        "--imported", default="", help="LAWBOT_VAR_DIR of an SQLite import of --corpus, copied in"
+    )
     parser.add_argument("--postgres", default="")
     parser.add_argument("--redis", default="")
     parser.add_argument("--delay-ms", default="8", help="LAWBOT_COMPOSER_DELAY_MS of the server")
     parser.add_argument("--tick-ms", default="50", help="LAWBOT_COMPOSER_TICK_MS of the server")
+    parser.add_argument(
+        "--relay",
+        action="store_true",
+        help="streams are lawbot-pro relayed from the stand-in upstream (tests/standin_llm.py)",
+    )
+    parser.add_argument("--relay-deltas", type=int, default=40)
+    parser.add_argument("--relay-delay-ms", type=float, default=50, help="stand-in's pace")
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="one SQLite worker against two on --postgres + --redis, rounds alternating",
+    )
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    if args.compare:
+        return compare(args)
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         var = Path(tmp)
-        env = server_env(
-            var, LAWBOT_COMPOSER_DELAY_MS=args.delay_ms, LAWBOT_COMPOSER_TICK_MS=args.tick_ms
-        )
+        extra = {}
+        if args.relay:
+            standin = stack.enter_context(StandInLLM())
+            standin.reset(
+                deltas=["雇主依第十一條終止勞動契約者，"] * args.relay_deltas,
+                delay=args.relay_delay_ms / 1000,
+            )
+            extra = {"LAWBOT_LLM_BASE_URL": standin.url, "LAWBOT_LLM_MODEL": "standin-7b"}
         databases: list[str] = []
-        if args.postgres:
-            env["DATABASE_URL"] = postgres_database(args.postgres, databases)
-        if args.redis:
-            env.update(REDIS_URL=args.redis, LAWBOT_REDIS_PREFIX=f"bench-{var.name}")
-        manage(env, "migrate", "-v0")
-        sources = args.corpus.split(",") if args.corpus else write_corpus(var / "corpus")
-        manage(env, "import_laws", "--no-progress", *sources)
-        secret = (
-            manage(env, "create_api_key", "--user", "bench", "--name", "bench")
-            .strip()
-            .splitlines()[-1]
-        )
-        started = [start_server(env, var / f"daphne-{n}.log") for n in range(args.workers)]
+        env, secret = prepare(var, args, args.postgres, args.redis, databases, extra)
+        started = [start_daphne(env, var / f"daphne-{n}.log") for n in range(args.workers)]
         urls = [url for url, _ in started]
         processes = [process for _, process in started]
         logs = [var / f"daphne-{n}.log" for n in range(args.workers)]
@@ -174,7 +260,12 @@ def main() -> None:
                 f"redis: {'yes' if args.redis else 'no'}; composer delay {args.delay_ms} ms, tick {args.tick_ms} ms"
             )
             if args.streams:
-                asyncio.run(streams(urls[0], secret, args.streams))
+                cpu = cpu_seconds(processes[0].pid)
+                model = "lawbot-pro" if args.relay else "lawbot-lite"
+                print(f"load average {os.getloadavg()[0]:.1f}; streams of {model}")
+                asyncio.run(streams(urls[0], secret, args.streams, model))
+                cpu = cpu_seconds(processes[0].pid) - cpu
+                print(f"  server CPU {cpu / args.streams * 1000:.2f} ms a stream")
                 print(f"  server peak RSS {peak_rss_mib(processes[0].pid):.0f} MiB")
                 problems = [
                     line

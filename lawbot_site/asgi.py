@@ -104,6 +104,10 @@ def _mark_interrupted() -> None:
         )
 
 
+if os.environ.get("LAWBOT_PROFILE"):  # bench/profile.py: CPU counters per stage of an answer
+    import importlib
+
+    importlib.import_module("bench.stage_clock").install()
 _warm_up()
 # What is alive now lives as long as the process. Frozen, the cyclic garbage collector stops
 # walking it: a full collection over it paused the event loop (every stream) for ~200 ms. A full

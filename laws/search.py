@@ -10,19 +10,21 @@ them) match the question are lifted, the top of the list is reranked by the stat
 article contains and by its closest paragraph's meaning, and an article that repeats one already
 found in another law is shown once."""
 
+import functools
 import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from django.db import connections, models, router
 
 from laws.cards import Card, card_index
 from laws.citations import ArticleCitation, LawMention, LawNameMatcher, article_citations
 from laws.english import english_terms
 from laws.fusion import SIGNALS, meaning_scores
 from laws.index import SearchIndex, get_index
-from laws.models import Article
+from laws.models import Article, Law
 from laws.text import bigram_keys, is_english
 from laws.vocabulary import COLLOQUIAL, TOPIC_LAWS
 
@@ -241,15 +243,15 @@ def _top_hits(
         return []
     depth = (wanted + len(seen)) * CANDIDATES
     depth = min(max(depth, RERANK_DEPTH) if phrases else depth, scores.size)
-    top = np.argpartition(-scores, depth - 1)[:depth] if depth < scores.size else np.arange(depth)
-    docs = {int(index.doc_article[d]): float(scores[d]) for d in top if scores[d] > 0}
-    # Plain rows for the candidates; model instances only for the few that are returned.
-    texts = {
-        pk: f"{chapter}{content}"
-        for pk, chapter, content in Article.objects.filter(pk__in=docs)
-        .order_by()
-        .values_list("pk", "chapter", "content")
-    }
+    # Only the documents that score at all can be candidates: partitioning those (not every
+    # document in the index) is what made this the costliest numpy step of a search.
+    positive = np.flatnonzero(scores > 0)
+    if depth < positive.size:
+        cut = positive.size - depth
+        positive = positive[np.argpartition(scores[positive], cut)[cut:]]
+    docs = {int(index.doc_article[d]): float(scores[d]) for d in positive}
+    alias, rows = _candidate_rows(list(docs))
+    texts = {pk: f"{row[_CHAPTER]}{row[_CONTENT]}" for pk, row in rows.items()}
     final = {pk: docs[pk] * (1 + PHRASE_WEIGHT * _phrase_score(texts[pk], phrases)) for pk in texts}
     if paragraphs is not None:
         # The paragraph (項/款) nearest the question in meaning: an article whose one paragraph
@@ -258,20 +260,67 @@ def _top_hits(
         near = paragraphs([pk_doc[pk] for pk in final])
         final = {pk: score * (1 + near.get(pk_doc[pk], 0.0)) for pk, score in final.items()}
     chosen: list[int] = []
-    kept: list[set[int]] = []
+    kept: list[frozenset[int]] = []
     for pk in sorted(final, key=lambda pk: -final[pk]):
         if pk in seen:
             continue
         if dedup:
-            grams = set(bigram_keys(texts[pk]).tolist())
+            grams = _grams(texts[pk])
             if any(_similar(grams, other) for other in kept):
                 continue
             kept.append(grams)
         chosen.append(pk)
         if len(chosen) >= wanted:
             break
-    articles = Article.objects.select_related("law").defer(*LAW_BULK).order_by().in_bulk(chosen)
-    return [Hit(articles[pk], final[pk], "text") for pk in chosen]
+    return [Hit(_article(alias, rows[pk]), final[pk], "text") for pk in chosen]
+
+
+# The candidates' rows come from one plain SQL query (building Django querysets and model
+# instances for every candidate cost more than the scoring), with only the columns that need no
+# conversion from the database; the model instances are built for the few articles returned.
+# The columns left out (the law's bulky texts, its dates and flags) load on access, as deferred
+# fields do.
+_ARTICLE_FIELDS = [f for f in Article._meta.concrete_fields]
+_LAW_FIELDS = [
+    f for f in Law._meta.concrete_fields if isinstance(f, models.CharField | models.AutoField)
+]
+_ARTICLE_NAMES = [f.attname for f in _ARTICLE_FIELDS]
+_LAW_NAMES = [f.attname for f in _LAW_FIELDS]
+_CHAPTER, _CONTENT = _ARTICLE_NAMES.index("chapter"), _ARTICLE_NAMES.index("content")
+
+
+def _candidate_rows(pks: list[int]) -> tuple[str, dict[int, tuple]]:
+    alias = router.db_for_read(Article)
+    if not pks:
+        return alias, {}
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(
+        [f"a.{quote(f.column)}" for f in _ARTICLE_FIELDS]
+        + [f"l.{quote(f.column)}" for f in _LAW_FIELDS]
+    )
+    sql = (
+        f"SELECT {columns} FROM {quote(Article._meta.db_table)} a "
+        f"JOIN {quote(Law._meta.db_table)} l ON l.{quote(Law._meta.pk.column)} = "
+        f"a.{quote(Article._meta.get_field('law').column)} "
+        f"WHERE a.{quote(Article._meta.pk.column)} IN ({', '.join(['%s'] * len(pks))})"
+    )
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, pks)
+        return alias, {row[0]: row for row in cursor.fetchall()}
+
+
+def _article(alias: str, row: tuple) -> Article:
+    article = Article.from_db(alias, _ARTICLE_NAMES, row[: len(_ARTICLE_NAMES)])
+    article.law = Law.from_db(alias, _LAW_NAMES, row[len(_ARTICLE_NAMES) :])
+    return article
+
+
+@functools.lru_cache(maxsize=2048)
+def _grams(text: str) -> frozenset[int]:
+    """An article's bigram set, for the near-duplicate check: the same articles come back as
+    candidates question after question, so their sets are kept (keyed by the text itself, so a
+    re-imported article is never judged by its old words)."""
+    return frozenset(bigram_keys(text).tolist())
 
 
 def _boosts(lex: Lexicon, named: set[int], topical: set[int]) -> np.ndarray:
