@@ -256,7 +256,7 @@ def _top_hits(
     if paragraphs is not None:
         # The paragraph (項/款) nearest the question in meaning: an article whose one paragraph
         # answers it beats one that only shares its topic's words.
-        pk_doc = {int(index.doc_article[d]): int(d) for d in top}
+        pk_doc = {int(index.doc_article[d]): int(d) for d in positive}
         near = paragraphs([pk_doc[pk] for pk in final])
         final = {pk: score * (1 + near.get(pk_doc[pk], 0.0)) for pk, score in final.items()}
     chosen: list[int] = []
