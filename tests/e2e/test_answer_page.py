@@ -56,7 +56,7 @@ def capture(page, question: str, name: str) -> tuple[str, list[str]]:
     answer's text and the titles of the page's list."""
     page.goto("/")
     expect(page.locator("#composer[data-ready]")).to_be_visible()
-    page.get_by_label("模型").select_option("lawbot-lite")
+    page.locator("#model").select_option("lawbot-lite")
     page.get_by_label("您的問題").fill(question)
     page.get_by_label("您的問題").press("Enter")
     answer = page.locator(ANSWER).last
