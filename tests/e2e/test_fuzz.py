@@ -27,7 +27,9 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 @pytest.fixture(scope="module")
 def fuzz_server(lawbot_server_factory):
     # No pause between the composer's pieces: the fuzzer wants answers, not a readable stream.
-    return lawbot_server_factory(LAWBOT_COMPOSER_DELAY_MS="0")
+    # And no throttle of failed keys: the fuzzer sends thousands of keyless requests from one
+    # address on purpose, and wants each one's 401 (the throttle has tests of its own).
+    return lawbot_server_factory(LAWBOT_COMPOSER_DELAY_MS="0", LAWBOT_KEY_FAILURES="0")
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +41,7 @@ def relay_server(lawbot_server_factory):
                 LAWBOT_LLM_BASE_URL=standin.url,
                 LAWBOT_LLM_MODEL="standin-7b",
                 LAWBOT_LLM_TIMEOUT="5",
+                LAWBOT_KEY_FAILURES="0",
             ),
             standin,
         )
