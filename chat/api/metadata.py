@@ -28,4 +28,12 @@ def metadata_check(value: Any, param: str = "metadata") -> dict[str, str]:
             f"'{param}' keys may be at most {MAX_KEY} characters, values at most {MAX_VALUE}.",
             param=param,
         )
-    return value
+    # PostgreSQL's JSON cannot hold NUL (nor a lone surrogate): stored as U+FFFD, as the request
+    # log stores them, rather than failing the request.
+    return {_storable(k): _storable(v) for k, v in value.items()}
+
+
+def _storable(text: str) -> str:
+    if "\x00" not in text and text.isascii():
+        return text
+    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
