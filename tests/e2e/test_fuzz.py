@@ -75,9 +75,16 @@ def fuzz(server, tmp_path: Path, *extra: str) -> str:
         text=True,
         timeout=600,
     )
-    assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
+    (tmp_path / "schemathesis.out").write_text(result.stdout + result.stderr)
+    assert result.returncode == 0, failure_report(result.stdout) + result.stderr[-5000:]
     assert re.search(r"\d+ generated, \d+ passed", result.stdout), result.stdout[-3000:]
     return result.stdout
+
+
+def failure_report(stdout: str) -> str:
+    """The failures and errors first: the report's tail is mostly hints about links."""
+    sections = re.findall(r"=+ (?:FAILURES|ERRORS) =+\n.*?(?=\n=+ [A-Z]+ =+\n)", stdout, re.S)
+    return "\n".join(section[:15000] for section in sections) + "\n[…]\n" + stdout[-4000:]
 
 
 def test_fuzzing_finds_no_server_error_and_nothing_against_the_schema(fuzz_server, tmp_path):
