@@ -1,5 +1,5 @@
-"""Two things daphne does before or after the application sees a request, set right for Lawbot.
-Imported by the ASGI module, which every daphne process loads before it serves.
+"""What daphne (Twisted, underneath) does before or after the application sees a request, set
+right for Lawbot. Imported by the ASGI module, which every daphne process loads before it serves.
 
 - Twisted parses a multipart/form-data POST body itself, before the application, and answers a
   malformed one with a bare 400 page. Django parses bodies anyway: Twisted is told not to, so
@@ -8,9 +8,14 @@ Imported by the ASGI module, which every daphne process loads before it serves.
   an API key (?api_key=…): it is logged as "?…" instead."""
 
 import functools
+import json
 
 from daphne.access import AccessLogGenerator
 from daphne.http_protocol import WebRequest
+from twisted.web.http import HTTPChannel
+
+# Twisted's limits (LineReceiver.MAX_LENGTH and HTTPChannel.totalHeadersSize), in the messages.
+LINE_LIMIT = HTTPChannel.MAX_LENGTH
 
 
 def _without_form_parsing(init):
@@ -33,7 +38,64 @@ def _without_query(call):
     return __call__
 
 
+def _refuse(channel: HTTPChannel, status: str, message: str, code: str) -> None:
+    body = json.dumps(
+        {
+            "error": {
+                "message": message,
+                "type": "invalid_request_error",
+                "param": None,
+                "code": code,
+            }
+        }
+    ).encode()
+    channel.transport.write(
+        f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
+    )
+    channel.loseConnection()
+
+
+def _line_too_long(self: HTTPChannel, line: bytes) -> None:
+    if getattr(self, "_HTTPChannel__first_line", 0):
+        _refuse(
+            self,
+            "414 URI Too Long",
+            f"The request line is longer than {LINE_LIMIT} bytes: send long text in a POST "
+            "body (a question to POST /v1/chat/completions or /v1/responses).",
+            "uri_too_long",
+        )
+    else:
+        _headers_too_large(self)
+
+
+def _headers_too_large(self: HTTPChannel) -> None:
+    _refuse(
+        self,
+        "431 Request Header Fields Too Large",
+        f"The request's headers are larger than {self.totalHeadersSize} bytes or more than "
+        f"{self.maxHeaders} in number.",
+        "headers_too_large",
+    )
+
+
+def _bad_request(self: HTTPChannel) -> None:
+    too_many = getattr(self, "_receivedHeaderCount", 0) > self.maxHeaders
+    if too_many or self._receivedHeaderSize > self.totalHeadersSize:
+        _headers_too_large(self)
+        return
+    _refuse(
+        self,
+        "400 Bad Request",
+        "The request is not valid HTTP/1.1 (its request line or a header is malformed).",
+        "bad_request",
+    )
+
+
 if not getattr(WebRequest, "_lawbot_fixed", False):
     WebRequest.__init__ = _without_form_parsing(WebRequest.__init__)
     AccessLogGenerator.__call__ = _without_query(AccessLogGenerator.__call__)
+    HTTPChannel.lineLengthExceeded = _line_too_long
+    HTTPChannel._respondToBadRequestAndDisconnect = _bad_request
     WebRequest._lawbot_fixed = True

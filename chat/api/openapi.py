@@ -32,6 +32,8 @@ ERRORS = {
     "404": "Unknown model (`model_not_found`) or path (`not_found`).",
     "413": "The body is larger than 1 MiB (`request_too_large`).",
     "429": "A rate or concurrency limit of the key; see `Retry-After`.",
+    "414": "The request line is longer than 16 KiB (`uri_too_long`): long text goes in a body.",
+    "431": "The headers are larger than 16 KiB or more than 500 (`headers_too_large`).",
     "500": "A server error (`internal_error`); `x-should-retry: false`.",
     "502": "The upstream LLM failed (`upstream_error`).",
     "503": "The database, the law index or the upstream LLM is unavailable.",
@@ -162,6 +164,19 @@ def _paths() -> dict:
     return paths
 
 
+def _with_transport_errors(paths: dict) -> dict:
+    """Every operation may answer 414 or 431: daphne refuses those requests before routing
+    (lawbot_site.daphne_fixes), whatever the path."""
+    transport = _errors("414", "431")
+    return {
+        path: {
+            method: {**operation, "responses": {**operation["responses"], **transport}}
+            for method, operation in operations.items()
+        }
+        for path, operations in paths.items()
+    }
+
+
 def _request_schemas() -> dict[str, dict]:
     chat = schemas(ChatCompletionRequest, "Request")
     return {**chat, "Request": request_schema(chat["Request"])}
@@ -179,7 +194,7 @@ def openapi_schema() -> dict:
         },
         "servers": [{"url": "/v1"}, {"url": "/"}],
         "security": [{"bearerAuth": []}],
-        "paths": {**_paths(), **rest_paths(_errors)},
+        "paths": _with_transport_errors({**_paths(), **rest_paths(_errors)}),
         "components": {
             "securitySchemes": {
                 "bearerAuth": {
