@@ -104,6 +104,12 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips a client's own):
 # HTTPS redirect (not for /healthz, which load balancers probe over HTTP), HSTS, secure cookies.
 LAWBOT_TLS = env.bool("LAWBOT_TLS", default=False)
+# Behind a proxy, every request comes from the proxy's address: the throttles of failed sign-ins
+# and failed keys (per address) would then refuse everyone for one guesser. With this set,
+# `manage.py serve` has daphne take the client's address from the header the proxy sets. Only a
+# header the proxy overwrites will do (nginx: `proxy_set_header X-Real-IP $remote_addr`); the
+# first X-Forwarded-For entry is whatever the client sent.
+LAWBOT_PROXY_ADDRESS_HEADER = env("LAWBOT_PROXY_ADDRESS_HEADER", default="")
 if LAWBOT_TLS:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -117,7 +117,9 @@ def server_env(var_dir: Path, **extra: str) -> dict:
     return env
 
 
-def start_server(env: dict, log_path: Path) -> tuple[str, subprocess.Popen]:
+def start_server(
+    env: dict, log_path: Path, daphne_args: tuple[str, ...] = ()
+) -> tuple[str, subprocess.Popen]:
     port = free_port()
     log = log_path.open("wb")
     process = subprocess.Popen(
@@ -128,6 +130,7 @@ def start_server(env: dict, log_path: Path) -> tuple[str, subprocess.Popen]:
             # As `manage.py serve` does: a backlog for many simultaneous connections.
             "-e",
             f"tcp:port={port}:interface=127.0.0.1:backlog=1024",
+            *daphne_args,
             "lawbot_site.asgi:application",
         ],
         cwd=ROOT,
@@ -161,9 +164,12 @@ def lawbot_server_factory(tmp_path_factory):
         else "postgres://postgres@127.0.0.1:5432/postgres"
     )
 
-    def factory(_database_via: str = "", **extra_env: str) -> LiveServer:
+    def factory(
+        _database_via: str = "", _daphne_args: tuple[str, ...] = (), **extra_env: str
+    ) -> LiveServer:
         """_database_via: a PostgreSQL URL (e.g. through a proxy) to create this server's
-        database on; by default the test run's PostgreSQL, if it uses one, else SQLite."""
+        database on; by default the test run's PostgreSQL, if it uses one, else SQLite.
+        _daphne_args: options for daphne, as `manage.py serve` would pass them."""
         var_dir = tmp_path_factory.mktemp("live")
         if _database_via:
             extra_env["DATABASE_URL"] = postgres_database(_database_via, databases)
@@ -175,7 +181,7 @@ def lawbot_server_factory(tmp_path_factory):
         secret = (
             manage(env, "create_api_key", "--user", "e2e", "--name", "e2e").strip().splitlines()[-1]
         )
-        url, process = start_server(env, var_dir / "daphne.log")
+        url, process = start_server(env, var_dir / "daphne.log", _daphne_args)
         started.append(process)
         return LiveServer(url, secret, var_dir, env, process)
 

@@ -19,6 +19,15 @@ APPLICATION = "lawbot_site.asgi:application"
 BACKLOG = 1024
 
 
+def daphne_options() -> list[str]:
+    """The options every daphne process gets, beside its socket and the application."""
+    header = settings.LAWBOT_PROXY_ADDRESS_HEADER
+    if not header:
+        return []
+    # daphne sets the request's client address (REMOTE_ADDR) from this header, where present.
+    return ["--proxy-headers", "--proxy-headers-host", header]
+
+
 def daphne_path() -> str:
     return shutil.which("daphne", path=os.path.dirname(sys.executable)) or "daphne"
 
@@ -45,7 +54,7 @@ class Command(BaseCommand):
             # exec: daphne becomes this process, so signals and exit codes reach it directly.
             (endpoint,) = build_endpoint_description_strings(host=host, port=port)
             endpoint += f":backlog={BACKLOG}"
-            os.execv(daphne_path(), [daphne_path(), "-e", endpoint, APPLICATION])
+            os.execv(daphne_path(), [daphne_path(), "-e", endpoint, *daphne_options(), APPLICATION])
         self._serve_many(host, port, workers)
 
     def _serve_many(self, host: str, port: int, workers: int) -> None:
@@ -55,7 +64,7 @@ class Command(BaseCommand):
         listener.bind((host, port))
         listener.listen(BACKLOG)
         fd = listener.fileno()
-        command = [daphne_path(), "--fd", str(fd), APPLICATION]
+        command = [daphne_path(), "--fd", str(fd), *daphne_options(), APPLICATION]
         processes = [subprocess.Popen(command, pass_fds=[fd]) for _ in range(workers)]
 
         stopping = False
