@@ -95,7 +95,7 @@ def test_no_article_is_quoted_twice(procedures):
 def test_a_question_asking_what_to_do_gets_next_steps_with_their_article(procedures):
     prepared = prepare("公司要資遣我怎麼辦")
     text = answer_text(prepared)
-    assert text.index("**簡答**") < text.index("## 下一步") < text.index("## 相關條文")
+    assert text.index("**簡答**") < text.index("## 下一步") < text.index("## 引用條文")
     steps = text.split("## 下一步")[1].split("##")[0]
     # 勞基法 §74 and 勞動事件法 §16 are not in this corpus: only the step whose article is
     assert steps.count("去哪裡：") == 1 and "勞務提供地" in steps

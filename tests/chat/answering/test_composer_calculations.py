@@ -24,7 +24,7 @@ def refs(result: SearchResult) -> list[tuple[str, str]]:
 @pytest.mark.django_db
 def test_answer_shows_the_calculation_before_the_quoted_articles(corpus):
     answer = composed(SEVERANCE, today=TODAY)
-    assert answer.index("## 試算") < answer.index("## 相關條文")
+    assert answer.index("## 試算") < answer.index("## 引用條文")
     assert "78,750 元" in answer and "45,000 × 7/4" in answer
     # the article the calculation rests on is quoted, with its link
     assert (
@@ -38,7 +38,7 @@ def test_english_question_gets_an_english_calculation(corpus):
     question = "My monthly salary is NT$36,000 and I worked 2 years. How much severance pay?"
     answer = composed(question, today=TODAY)
     assert "## Calculation" in answer and "NT$36,000" in answer
-    assert answer.index("## Calculation") < answer.index("## Relevant provisions")
+    assert answer.index("## Calculation") < answer.index("## Cited articles")
 
 
 @pytest.mark.django_db

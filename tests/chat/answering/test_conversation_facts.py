@@ -26,7 +26,7 @@ async def test_the_api_follow_up_computes_with_the_earlier_wage(api_secret, corp
     answer = data["choices"][0]["message"]["content"]
     assert "123,750" in answer
     assert "沿用您先前提供的：月薪 45,000 元。" in answer
-    assert "請提供" not in answer.split("## 相關條文")[0]  # it does not ask for the wage again
+    assert "請提供" not in answer.split("## 引用條文")[0]  # it does not ask for the wage again
 
 
 async def test_the_page_follow_up_computes_with_the_earlier_wage(owner, corpus):
