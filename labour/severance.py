@@ -1,5 +1,5 @@
 """Severance pay (資遣費): the new pension system (勞退條例 第 12 條), the old one (勞基法 第 17 條),
-and service split across both at 2005-07-01 (勞退條例 第 11 條, 勞基法 第 84 條之 2): first the
+and service split across both at 2005-07-01 (勞退條例 第 11 條): first the
 arithmetic, then how it is written up."""
 
 from collections.abc import Sequence
@@ -223,8 +223,8 @@ def _formula(draft: Draft, systems: set[str], wage_known: bool, parts_known: boo
     if not parts_known:
         draft.ask("年資（或到職日）", "your length of service (or hiring date)")
     draft.note(
-        "2005-07-01 前的年資依舊制，之後依新制（勞退條例第 11 條、勞基法第 84 條之 2）。",
-        "Service before 2005-07-01 counts under the old system, after it under the new (LPA Art. 11, LSA Art. 84-2).",
+        "2005-07-01 前的年資依舊制保留，之後依新制（勞退條例第 11 條）。",
+        "Service before 2005-07-01 is kept under the old system, after it counts under the new (LPA Art. 11).",
     )
     return draft.formula()
 
@@ -247,8 +247,11 @@ def severance(facts: Facts, *, english: bool, today: date) -> Calculation:
         articles.append((LSA, "17"))
     if "new" in systems:
         articles.append((LPA, "12"))
-    if parts and len(parts) > 1:  # a split calculation rests on the transition rules too
-        articles += [(LPA, "11"), (LSA, "84-2")]
+    if parts and len(parts) > 1:
+        # A split calculation rests on the transition rule: 勞退條例 §11 keeps the years before the
+        # switch and pays their severance by the Labor Standards Act. (勞基法 §84-2 is about years
+        # before that Act applied to a business at all, another matter.)
+        articles.append((LPA, "11"))
     title = TITLES[frozenset(systems)] if parts or facts.system else ("資遣費", "Severance pay")
     draft = Draft("severance", english=english, title=title, articles=tuple(articles))
     if wage is not None:

@@ -53,7 +53,6 @@ def test_articles_retrieval_missed_are_fetched_and_cited_first(corpus):
         ("N0030001", "17"),
         ("N0030020", "12"),
         ("N0030020", "11"),
-        ("N0030001", "84-2"),
         ("B0000001", "184"),
     ]
     assert with_calculation_articles(shown, calculations).hits == shown.hits  # idempotent
