@@ -243,6 +243,8 @@ def test_settings_theme_and_language(page, upstream):
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(255, 255, 255)"
     page.locator("#settings-language").select_option("en")
     expect(page.get_by_role("link", name="New conversation")).to_be_visible()
+    # The new page's button is there before its script has bound the click: wait for the script.
+    page.wait_for_load_state("load")
     page.get_by_role("button", name="Settings").click()
     page.locator("#settings-language").select_option("zh-hant")
     expect(page.get_by_role("link", name="新對話")).to_be_visible()
