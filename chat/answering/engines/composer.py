@@ -96,8 +96,19 @@ def _quote(text: str) -> str:
 
 
 def _short(text: str) -> str:
-    text = text.replace("\n", "")
-    return text if len(text) <= LEAD_LIMIT else text[:LEAD_LIMIT].rstrip() + "…"
+    """The paragraph on one line, cut to LEAD_LIMIT: Chinese lines join as they are, English
+    ones with a space ("following: 8. Illegally…"), and English is cut between words."""
+    lines = text.split("\n")
+    joined = lines[0]
+    for line in lines[1:]:
+        english = joined and line and joined[-1].isascii() and line[0].isascii()
+        joined += (" " if english else "") + line
+    if len(joined) <= LEAD_LIMIT:
+        return joined
+    cut = joined[:LEAD_LIMIT]
+    if joined[LEAD_LIMIT].isascii() and joined[LEAD_LIMIT].isalnum() and " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip() + "…"
 
 
 def _lead_text(cited: Cited) -> str:

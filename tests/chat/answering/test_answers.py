@@ -6,7 +6,7 @@ import re
 import pytest
 
 from chat.answering import citations as citations_module
-from chat.answering.engines.composer import answer_text
+from chat.answering.engines.composer import LEAD_LIMIT, _short, answer_text
 from chat.answering.pipeline import answer_prepare
 from chat.answering.selection import answer_plan
 from chat.answering.turns import Turn
@@ -175,3 +175,16 @@ def test_a_translation_newer_than_the_amendment_is_not_flagged(translated):
     Law.objects.filter(pcode="N0030001").update(translated_date="20240301")
     text = answer_text(prepare("How is severance pay calculated under the Labor Standards Act?"))
     assert "older than" not in text
+
+
+def test_the_direct_answer_joins_english_lines_with_a_space_and_cuts_between_words():
+    english = "employer shall not engage in any of the following:\n8. Illegally withholding " + (
+        "the passports of foreign workers " * 8
+    )
+    short = _short(english)
+    assert "following: 8. Illegally" in short
+    assert short.endswith("…") and len(short) <= LEAD_LIMIT + 1
+    assert short[:-1].split(" ")[-1] in english.split(), short  # a whole word before the …
+    chinese = "雇主聘僱外國人不得有下列情事：\n八、非法扣留" + "護照" * 100
+    assert _short(chinese).startswith("雇主聘僱外國人不得有下列情事：八、非法扣留")
+    assert len(_short(chinese)) == LEAD_LIMIT + 1
