@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from chat.answering.catalogue import model_exists
 from chat.answering.errors import AnswerError
 from chat.answering.pipeline import AnswerOptions, PreparedAnswer, answer_aprepare, engine_open
-from chat.answering.stopping import Finish
+from chat.answering.stopping import Finish, ToolCallDelta
 from chat.api.chat_request import ChatRequest
 from chat.api.errors import ApiError, api_error, internal_error
 from chat.api.request_record import RequestRecord
@@ -99,6 +99,7 @@ async def completion_start(request: ChatRequest, record: RequestRecord) -> Compl
         stop=request.stop,
         max_tokens=request.max_tokens,
         paced=request.stream,
+        tool_deltas=request.stream,
     )
     # Started here, before the response: an upstream that refuses gets a proper HTTP error.
     try:
@@ -108,8 +109,9 @@ async def completion_start(request: ChatRequest, record: RequestRecord) -> Compl
     return completion
 
 
-async def answer_deltas(completion: Completion) -> AsyncIterator[str]:
-    """The answer text in pieces (cut by `stop` and the token limit), recorded as it goes."""
+async def answer_deltas(completion: Completion) -> AsyncIterator[str | ToolCallDelta]:
+    """The answer text in pieces (cut by `stop` and the token limit), recorded as it goes; and
+    when the engine was asked for them, an upstream's tool-call pieces among them."""
     finish = completion.finish
     pieces: list[str] = []
     record = completion.record
@@ -117,7 +119,8 @@ async def answer_deltas(completion: Completion) -> AsyncIterator[str]:
         async with aclosing(completion.deltas) as deltas:
             async for piece in deltas:
                 record.mark_first_token()
-                pieces.append(piece)
+                if isinstance(piece, str):
+                    pieces.append(piece)
                 yield piece
     finally:
         record.answer = "".join(pieces)
@@ -170,13 +173,22 @@ async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
     record = completion.record
     try:
         yield sse(completion.chunk({"role": "assistant", "content": ""}))
+        relayed: set[int] = set()  # the tool calls whose pieces were relayed as they came
         async with aclosing(answer_deltas(completion)) as deltas:  # the answer is recorded first
             async for piece in deltas:
-                yield sse(completion.chunk({"content": piece}))
-        if completion.finish.tool_calls:
-            # Relayed whole, once the upstream's stream has ended (the SDKs accumulate deltas by
-            # index, so one delta per call is a valid stream).
-            calls = [{"index": i, **call} for i, call in enumerate(completion.finish.tool_calls)]
+                if isinstance(piece, ToolCallDelta):
+                    relayed.add(piece.index)
+                    yield sse(completion.chunk({"tool_calls": [piece.chat_delta()]}))
+                else:
+                    yield sse(completion.chunk({"content": piece}))
+        calls = [
+            {"index": i, **call}
+            for i, call in enumerate(completion.finish.tool_calls)
+            if i not in relayed
+        ]
+        if calls:
+            # A call never relayed in pieces (its name never came): whole, once the stream has
+            # ended (the SDKs accumulate deltas by index, so one delta per call is valid).
             yield sse(completion.chunk({"tool_calls": calls}))
         yield sse(completion.chunk({}, completion.finish.reason, citations=completion.citations))
         if completion.request.include_usage:
