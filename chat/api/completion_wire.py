@@ -2,6 +2,7 @@
 as the chunks of its stream; the request record is completed however it ends."""
 
 import asyncio
+import json
 import logging
 import secrets
 import time
@@ -18,7 +19,7 @@ from chat.api.errors import ApiError, api_error, internal_error
 from chat.api.request_record import RequestRecord
 from chat.api.stored_completions import completion_store
 from chat.models import Message
-from chat.sse import sse
+from chat.sse import LINE_BREAKS, sse
 from laws.index import IndexMissing
 from laws.text import count_tokens
 
@@ -43,6 +44,7 @@ class Completion:
     created: int
     deltas: AsyncIterator[str] | None = None  # the engine, started
     finish: Finish = field(default_factory=Finish)
+    _content_frame: tuple[bytes, bytes] | None = None  # content_sse's bytes around the text
 
     @property
     def citations(self) -> list[dict]:
@@ -72,6 +74,21 @@ class Completion:
             chunk["usage"] = None
         chunk.update(extra)
         return chunk
+
+    def content_sse(self, text: str) -> bytes:
+        """sse(self.chunk({"content": text})), encoding only the text: the rest of a content
+        chunk is the same for every piece (6 µs of a chunk's 7.5 µs was re-encoding it)."""
+        if self._content_frame is None:
+            mark = "\ufffe"  # a noncharacter: never in the id, the model or the fingerprint
+            before, after = sse(self.chunk({"content": mark})).split(
+                json.dumps(mark, ensure_ascii=False).encode()
+            )
+            self._content_frame = (before, after)
+        data = json.dumps(text, ensure_ascii=False)
+        if "\x85" in data or "\u2028" in data or "\u2029" in data:
+            data = data.translate(LINE_BREAKS)
+        before, after = self._content_frame
+        return before + data.encode() + after
 
 
 async def completion_start(request: ChatRequest, record: RequestRecord) -> Completion:
@@ -180,7 +197,7 @@ async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
                     relayed.add(piece.index)
                     yield sse(completion.chunk({"tool_calls": [piece.chat_delta()]}))
                 else:
-                    yield sse(completion.chunk({"content": piece}))
+                    yield completion.content_sse(piece)
         calls = [
             {"index": i, **call}
             for i, call in enumerate(completion.finish.tool_calls)
