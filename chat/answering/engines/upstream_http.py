@@ -47,9 +47,8 @@ def upstream_client() -> httpx.AsyncClient:
     per_loop = _clients.setdefault(asyncio.get_running_loop(), {})
     if config not in per_loop:
         # Nothing is retried (httpx never retries a request): a retry would repeat paid work.
-        per_loop[config] = httpx.AsyncClient(
-            timeout=settings.LAWBOT_LLM_TIMEOUT, limits=LIMITS, trust_env=False
-        )
+        # HTTPS_PROXY / NO_PROXY are honoured, as the openai SDK did.
+        per_loop[config] = httpx.AsyncClient(timeout=settings.LAWBOT_LLM_TIMEOUT, limits=LIMITS)
     return per_loop[config]
 
 
