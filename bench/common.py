@@ -27,13 +27,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_daphne(env: dict, log_path: Path, seconds: float = 300) -> tuple[str, subprocess.Popen]:
-    """One daphne worker as `manage.py serve` starts it; returns once /healthz answers 200."""
+def start_daphne(
+    env: dict, log_path: Path, seconds: float = 300, cwd: Path = ROOT
+) -> tuple[str, subprocess.Popen]:
+    """One daphne worker as `manage.py serve` starts it; returns once /healthz answers 200.
+    cwd: the code it runs (another checkout, e.g. `git archive`d, for a before/after run)."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=1024"]
         + ["lawbot_site.asgi:application"],
-        cwd=ROOT,
+        cwd=cwd,
         env=env,
         stdout=log_path.open("wb"),
         stderr=subprocess.STDOUT,

@@ -1,6 +1,7 @@
 """CPU per relayed request, by stage, from the process clock of the daphne worker.
 
 usage: .venv/bin/python bench/profile.py [--requests 300] [--deltas 100] [--corpus A.zip,B.zip]
+       [--baseline DIR]
 
 Two daphne workers in one run against the same stand-in upstream (tests/standin_llm.py, which
 streams --deltas content chunks): one plain, one with LAWBOT_PROFILE (bench/stage_clock.py: per-
@@ -8,7 +9,10 @@ stage thread CPU counters). Requests go one at a time, alternating between the t
 so both see the same machine. The plain worker's CPU per request (utime + stime from /proc, all
 threads, warm-up excluded) is the figure; the profiled worker's counters split it by stage, and
 what no stage claims is "request/response handling" (daphne, Django, authentication, limits,
-SSE encoding). CPU time, not wall time: the machine's load barely moves it."""
+SSE encoding). CPU time, not wall time: the machine's load barely moves it.
+
+--baseline DIR: a third, plain worker runs the code in DIR (e.g. `git archive <commit> | tar -x
+-C DIR`) in the same alternation, for a before/after figure from one run."""
 
 import argparse
 import json
@@ -64,6 +68,7 @@ def main() -> None:
         "--imported", default="", help="LAWBOT_VAR_DIR of an SQLite import of --corpus, copied in"
     )
     parser.add_argument("--batch", type=int, default=25)
+    parser.add_argument("--baseline", default="", help="a checkout of the code to compare with")
     args = parser.parse_args()
     with StandInLLM() as standin, tempfile.TemporaryDirectory() as tmp:
         standin.reset(deltas=["雇主依第十一條終止勞動契約者，"] * args.deltas)
@@ -77,13 +82,17 @@ def main() -> None:
         profiled_url, profiled = start_daphne(
             {**env, "LAWBOT_PROFILE": str(counters)}, var / "profiled.log"
         )
+        workers = [(plain_url, plain), (profiled_url, profiled)]
+        if args.baseline:
+            workers.append(start_daphne(env, var / "baseline.log", cwd=Path(args.baseline)))
         load = os.getloadavg()
         try:
             with httpx.Client(timeout=60) as client:
                 for _ in range(20):  # warm-up: connections, index pages, the upstream client
-                    one_request(client, plain_url, secret, args.model)
-                    one_request(client, profiled_url, secret, args.model)
+                    for url, _process in workers:
+                        one_request(client, url, secret, args.model)
                 plain_before, profiled_before = cpu_seconds(plain.pid), cpu_seconds(profiled.pid)
+                baseline_before = cpu_seconds(workers[-1][1].pid)
                 stages_before = stages(counters, profiled.pid)
                 done = 0
                 while done < args.requests:
@@ -92,12 +101,16 @@ def main() -> None:
                         one_request(client, plain_url, secret, args.model)
                     for _ in range(batch):
                         one_request(client, profiled_url, secret, args.model)
+                    if args.baseline:
+                        for _ in range(batch):
+                            one_request(client, workers[-1][0], secret, args.model)
                     done += batch
                 plain_cpu = cpu_seconds(plain.pid) - plain_before
+                baseline_cpu = cpu_seconds(workers[-1][1].pid) - baseline_before
                 profiled_cpu = cpu_seconds(profiled.pid) - profiled_before
                 stages_after = stages(counters, profiled.pid)
         finally:
-            for process in (plain, profiled):
+            for _url, process in workers:
                 process.terminate()
                 process.wait()
     n = args.requests
@@ -107,6 +120,10 @@ def main() -> None:
         f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     )
     print(f"  CPU per request, plain worker:    {plain_cpu / n * 1000:6.2f} ms")
+    if args.baseline:
+        print(
+            f"  CPU per request, baseline worker: {baseline_cpu / n * 1000:6.2f} ms ({args.baseline})"
+        )
     print(f"  CPU per request, profiled worker: {profiled_cpu / n * 1000:6.2f} ms, of which")
     claimed = 0.0
     for stage in sorted(stages_after, key=lambda s: -stages_after[s][0]):

@@ -3,12 +3,15 @@
 gateway people pick instead), all against the same stand-in, requests alternating between them.
 
 usage: .venv/bin/python bench/relay.py [--requests 200] [--deltas 100] [--corpus A.zip,B.zip]
+       [--baseline DIR]
 LiteLLM runs from bench/.venv-litellm (bench/litellm_venv.sh installs it; without it the run
 says so and leaves LiteLLM out). Everything runs on 127.0.0.1.
 
 For each server: the time to the first content chunk and to the end of the stream, minus the
 stand-in's own in the same round (the overhead), and the server's CPU per request from /proc
-(utime + stime, warm-up excluded), which the machine's load barely moves."""
+(utime + stime, warm-up excluded), which the machine's load barely moves. --baseline DIR adds
+a Lawbot worker running the code in DIR (e.g. `git archive <commit> | tar -x -C DIR`): before
+and after in one run."""
 
 import argparse
 import json
@@ -109,6 +112,7 @@ def main() -> None:
     parser.add_argument(
         "--imported", default="", help="LAWBOT_VAR_DIR of an SQLite import of --corpus, copied in"
     )
+    parser.add_argument("--baseline", default="", help="a checkout of the code to compare with")
     args = parser.parse_args()
     processes: list[subprocess.Popen] = []
     with StandInLLM() as standin, tempfile.TemporaryDirectory() as tmp:
@@ -145,6 +149,15 @@ def main() -> None:
                 {"Authorization": f"Bearer {secret}"},
                 lawbot,
             )
+            if args.baseline:
+                url, before = start_daphne(env, var / "before.log", cwd=Path(args.baseline))
+                processes.append(before)
+                targets["Lawbot before"] = (
+                    f"{url}/v1/chat/completions",
+                    {**body, "model": "lawbot-pro"},
+                    {"Authorization": f"Bearer {secret}"},
+                    before,
+                )
             started = litellm_start(var, standin.url)
             if started:
                 processes.append(started[1])

@@ -133,6 +133,7 @@ def install() -> None:
     upstream.upstream_open = timed_coroutine("upstream request", upstream.upstream_open)
     pipeline.upstream_open = upstream.upstream_open
     upstream._relay = timed_agen("relay read", upstream._relay)
+    upstream.citations_check = timed("citation check", upstream.citations_check)
     record = request_record.RequestRecord
     record._write = timed_coroutine("log write", record._write)
     create = QuerySet.create

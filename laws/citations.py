@@ -79,12 +79,21 @@ class LawNameMatcher:
                 self.english[english_key(alias)] = by_pcode[pcode]
         self.longest = max((len(n) for n in self.names), default=0)
         self.longest_stem = max((len(n) for n in self.stems), default=0)
+        self._name_lengths = _lengths_by_prefix(self.names)
+        self._stem_lengths = _lengths_by_prefix(self.stems)
 
     @staticmethod
-    def _scan(text: str, names: dict[str, int], longest: int) -> list[LawMention]:
-        found, i = [], 0
-        while i < len(text):
-            for length in range(min(longest, len(text) - i), 1, -1):
+    def _scan(
+        text: str, names: dict[str, int], lengths: dict[str, tuple[int, ...]]
+    ) -> list[LawMention]:
+        """The longest name at each position, left to right. Only the lengths of the names that
+        start with the position's two characters are tried: trying every length up to the
+        longest name (~70) at every character cost 13 ms on a 1,500-character answer."""
+        found, i, size = [], 0, len(text)
+        while i < size - 1:
+            for length in lengths.get(text[i : i + 2], ()):
+                if length > size - i:
+                    continue
                 law_id = names.get(text[i : i + length])
                 if law_id is not None:
                     found.append(LawMention(i, i + length, law_id, text[i : i + length]))
@@ -95,7 +104,7 @@ class LawNameMatcher:
         return found
 
     def mentions(self, text: str) -> list[LawMention]:
-        found = self._scan(text, self.names, self.longest) if _has_cjk(text) else []
+        found = self._scan(text, self.names, self._name_lengths) if _has_cjk(text) else []
         if re.search(r"[A-Za-z]{3}", text):
             found += self._english_mentions(text)
         return sorted(found, key=lambda m: m.start)
@@ -118,7 +127,17 @@ class LawNameMatcher:
 
     def topics(self, text: str) -> set[int]:
         """Laws whose own words a text uses (「著作權」 → 著作權法) without naming the law."""
-        return {m.law_id for m in self._scan(text, self.stems, self.longest_stem)}
+        return {m.law_id for m in self._scan(text, self.stems, self._stem_lengths)}
+
+
+def _lengths_by_prefix(names: dict[str, int]) -> dict[str, tuple[int, ...]]:
+    """For each two-character start of a name (of two or more), the lengths of the names with
+    that start, longest first."""
+    lengths: dict[str, set[int]] = {}
+    for name in names:
+        if len(name) >= 2:
+            lengths.setdefault(name[:2], set()).add(len(name))
+    return {prefix: tuple(sorted(found, reverse=True)) for prefix, found in lengths.items()}
 
 
 def _has_cjk(text: str) -> bool:

@@ -57,9 +57,18 @@ class Script:
     # its [n] and its law and number. "wrongly": the same, plus a marker past the list, an
     # article that does not exist and a real one that was not in the prompt.
     cite: str = ""
-    # Calls of the caller's functions to send (OpenAI `tool_calls`, each call's arguments in two
-    # pieces, as OpenAI streams them), then finish_reason "tool_calls".
+    # Calls of the caller's functions to send (OpenAI `tool_calls`: the first delta with the id,
+    # the name and the arguments' first piece, then one delta per further piece, as OpenAI
+    # streams them), then finish_reason "tool_calls".
     tool_calls: list[dict] = field(default_factory=list)
+    argument_pieces: int = 2  # the pieces each call's arguments are cut into
+
+
+def argument_pieces(arguments: str, script: Script) -> list[str]:
+    """A call's arguments cut into script.argument_pieces nearly equal pieces, as sent."""
+    count = max(1, min(script.argument_pieces, len(arguments)))
+    cuts = [len(arguments) * i // count for i in range(count + 1)]
+    return [arguments[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
 
 
 @dataclass
@@ -204,26 +213,13 @@ class StandInLLM:
                 await asyncio.sleep(script.delay)
             await send(chunk({"content": delta}))
         for index, call in enumerate(script.tool_calls):
-            arguments = call["arguments"]
-            half = len(arguments) // 2
             head = {"index": index, "id": call["id"], "type": "function"}
-            await send(
-                chunk(
-                    {
-                        "tool_calls": [
-                            {
-                                **head,
-                                "function": {"name": call["name"], "arguments": arguments[:half]},
-                            }
-                        ]
-                    }
-                )
-            )
-            await send(
-                chunk(
-                    {"tool_calls": [{"index": index, "function": {"arguments": arguments[half:]}}]}
-                )
-            )
+            for number, piece in enumerate(argument_pieces(call["arguments"], script)):
+                if number == 0:
+                    delta = {**head, "function": {"name": call["name"], "arguments": piece}}
+                else:
+                    delta = {"index": index, "function": {"arguments": piece}}
+                await send(chunk({"tool_calls": [delta]}))
         if script.tool_calls:
             script.finish_reason = "tool_calls"
         if script.fail == "error_event":

@@ -66,6 +66,9 @@ class AnswerOptions:
     # response_format, tools, tool_choice: for an upstream LLM only (the API refuses them
     # without one), sent as given.
     passthrough: dict = field(default_factory=dict)
+    # An upstream LLM's tool calls relayed piece by piece (chat.answering.stopping.ToolCallDelta
+    # among the text pieces) as they arrive: for the streaming wires, which send each piece on.
+    tool_deltas: bool = False
 
 
 def _calculations(
@@ -143,6 +146,7 @@ async def engine_open(
             max_tokens=options.max_tokens,
             finish=finish,
             passthrough=options.passthrough,
+            tool_deltas=options.tool_deltas,
         )
         # max_tokens is the upstream's to apply: its tokens are not Lawbot's count.
         return _stopped(relay, options.stop, finish)

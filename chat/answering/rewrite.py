@@ -13,11 +13,12 @@ import logging
 import re
 from collections.abc import Sequence
 
-import openai
+import httpx
 from django.conf import settings
 from django.core.cache import cache
 
-from chat.answering.engines.upstream import upstream_client
+from chat.answering.engines.upstream_http import UpstreamReported, sse_objects, upstream_post
+from chat.answering.errors import AnswerError
 
 logger = logging.getLogger(__name__)
 PROMPT = (
@@ -46,26 +47,29 @@ def _cleaned(text: str) -> str:
 
 async def _ask(question: str, earlier: Sequence[str]) -> str:
     context = "\n".join(f"（先前的問題）{turn}" for turn in earlier[-2:])
-    stream = await upstream_client().chat.completions.create(
-        model=settings.LAWBOT_LLM_MODEL,
-        messages=[
-            {"role": "system", "content": PROMPT},
-            {"role": "user", "content": f"{context}\n{question}".strip()},
-        ],
-        max_tokens=MAX_TOKENS,
-        temperature=0,
-        stream=True,
+    response = await upstream_post(
+        {
+            "model": settings.LAWBOT_LLM_MODEL,
+            "messages": [
+                {"role": "system", "content": PROMPT},
+                {"role": "user", "content": f"{context}\n{question}".strip()},
+            ],
+            "max_tokens": MAX_TOKENS,
+            "temperature": 0,
+            "stream": True,
+        }
     )
     pieces: list[str] = []
     try:
-        async for chunk in stream:
-            for choice in chunk.choices or ():
-                if choice.delta and choice.delta.content:
-                    pieces.append(choice.delta.content)
+        async for chunk in sse_objects(response):
+            for choice in chunk.get("choices") or ():
+                content = (choice.get("delta") or {}).get("content")
+                if isinstance(content, str):
+                    pieces.append(content)
             if sum(map(len, pieces)) > MAX_CHARS:
                 break
     finally:
-        await stream.close()
+        await response.aclose()
     return _cleaned("".join(pieces))
 
 
@@ -86,7 +90,14 @@ async def question_rewrite(question: str, earlier: Sequence[str] = ()) -> str:
     except TimeoutError:
         logger.info("question rewrite skipped: no answer within %.1f s", budget)
         return ""
-    except (openai.APIError, ValueError, TypeError, AttributeError) as error:
+    except (
+        AnswerError,
+        httpx.HTTPError,
+        UpstreamReported,
+        ValueError,
+        TypeError,
+        AttributeError,
+    ) as error:
         logger.warning("question rewrite failed: %r", error)
         return ""
     try:

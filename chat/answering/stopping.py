@@ -18,10 +18,34 @@ class Finish:
     tool_calls: list[dict] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class ToolCallDelta:
+    """A piece of an upstream LLM's call of the caller's function, relayed as it arrives among
+    the text pieces (only when the engine is asked to: AnswerOptions.tool_deltas). The first
+    piece of a call carries its id and name; each later one a fragment of its arguments."""
+
+    index: int  # the call's position among the answer's calls, from 0
+    arguments: str
+    id: str = ""
+    name: str = ""  # set on the call's first piece only
+
+    def chat_delta(self) -> dict:
+        """The piece as a Chat Completions `delta.tool_calls` entry."""
+        if self.name:
+            return {
+                "index": self.index,
+                "id": self.id,
+                "type": "function",
+                "function": {"name": self.name, "arguments": self.arguments},
+            }
+        return {"index": self.index, "function": {"arguments": self.arguments}}
+
+
 async def stop_at(
     deltas: AsyncIterator[str], stops: list[str], finish: Finish
 ) -> AsyncIterator[str]:
-    """Ends the text before the first occurrence of any stop sequence, even across deltas."""
+    """Ends the text before the first occurrence of any stop sequence, even across deltas
+    (tool-call pieces pass through: stop sequences apply to the text)."""
     if not stops:
         async for delta in deltas:
             yield delta
@@ -29,6 +53,9 @@ async def stop_at(
     hold = max(len(s) for s in stops) - 1
     buffer = ""
     async for delta in deltas:
+        if not isinstance(delta, str):
+            yield delta
+            continue
         buffer += delta
         hits = [i for i in (buffer.find(s) for s in stops) if i >= 0]
         if hits:

@@ -2,6 +2,7 @@
 as the chunks of its stream; the request record is completed however it ends."""
 
 import asyncio
+import json
 import logging
 import secrets
 import time
@@ -12,13 +13,13 @@ from dataclasses import dataclass, field
 from chat.answering.catalogue import model_exists
 from chat.answering.errors import AnswerError
 from chat.answering.pipeline import AnswerOptions, PreparedAnswer, answer_aprepare, engine_open
-from chat.answering.stopping import Finish
+from chat.answering.stopping import Finish, ToolCallDelta
 from chat.api.chat_request import ChatRequest
 from chat.api.errors import ApiError, api_error, internal_error
 from chat.api.request_record import RequestRecord
 from chat.api.stored_completions import completion_store
 from chat.models import Message
-from chat.sse import sse
+from chat.sse import LINE_BREAKS, sse
 from laws.index import IndexMissing
 from laws.text import count_tokens
 
@@ -43,6 +44,7 @@ class Completion:
     created: int
     deltas: AsyncIterator[str] | None = None  # the engine, started
     finish: Finish = field(default_factory=Finish)
+    _content_frame: tuple[bytes, bytes] | None = None  # content_sse's bytes around the text
 
     @property
     def citations(self) -> list[dict]:
@@ -73,6 +75,21 @@ class Completion:
         chunk.update(extra)
         return chunk
 
+    def content_sse(self, text: str) -> bytes:
+        """sse(self.chunk({"content": text})), encoding only the text: the rest of a content
+        chunk is the same for every piece (6 µs of a chunk's 7.5 µs was re-encoding it)."""
+        if self._content_frame is None:
+            mark = "\ufffe"  # a noncharacter: never in the id, the model or the fingerprint
+            before, after = sse(self.chunk({"content": mark})).split(
+                json.dumps(mark, ensure_ascii=False).encode()
+            )
+            self._content_frame = (before, after)
+        data = json.dumps(text, ensure_ascii=False)
+        if "\x85" in data or "\u2028" in data or "\u2029" in data:
+            data = data.translate(LINE_BREAKS)
+        before, after = self._content_frame
+        return before + data.encode() + after
+
 
 async def completion_start(request: ChatRequest, record: RequestRecord) -> Completion:
     """Prepares the answer and starts its engine: everything that can fail before a byte."""
@@ -99,6 +116,7 @@ async def completion_start(request: ChatRequest, record: RequestRecord) -> Compl
         stop=request.stop,
         max_tokens=request.max_tokens,
         paced=request.stream,
+        tool_deltas=request.stream,
     )
     # Started here, before the response: an upstream that refuses gets a proper HTTP error.
     try:
@@ -108,8 +126,9 @@ async def completion_start(request: ChatRequest, record: RequestRecord) -> Compl
     return completion
 
 
-async def answer_deltas(completion: Completion) -> AsyncIterator[str]:
-    """The answer text in pieces (cut by `stop` and the token limit), recorded as it goes."""
+async def answer_deltas(completion: Completion) -> AsyncIterator[str | ToolCallDelta]:
+    """The answer text in pieces (cut by `stop` and the token limit), recorded as it goes; and
+    when the engine was asked for them, an upstream's tool-call pieces among them."""
     finish = completion.finish
     pieces: list[str] = []
     record = completion.record
@@ -117,7 +136,8 @@ async def answer_deltas(completion: Completion) -> AsyncIterator[str]:
         async with aclosing(completion.deltas) as deltas:
             async for piece in deltas:
                 record.mark_first_token()
-                pieces.append(piece)
+                if isinstance(piece, str):
+                    pieces.append(piece)
                 yield piece
     finally:
         record.answer = "".join(pieces)
@@ -170,13 +190,22 @@ async def completion_events(completion: Completion) -> AsyncIterator[bytes]:
     record = completion.record
     try:
         yield sse(completion.chunk({"role": "assistant", "content": ""}))
+        relayed: set[int] = set()  # the tool calls whose pieces were relayed as they came
         async with aclosing(answer_deltas(completion)) as deltas:  # the answer is recorded first
             async for piece in deltas:
-                yield sse(completion.chunk({"content": piece}))
-        if completion.finish.tool_calls:
-            # Relayed whole, once the upstream's stream has ended (the SDKs accumulate deltas by
-            # index, so one delta per call is a valid stream).
-            calls = [{"index": i, **call} for i, call in enumerate(completion.finish.tool_calls)]
+                if isinstance(piece, ToolCallDelta):
+                    relayed.add(piece.index)
+                    yield sse(completion.chunk({"tool_calls": [piece.chat_delta()]}))
+                else:
+                    yield completion.content_sse(piece)
+        calls = [
+            {"index": i, **call}
+            for i, call in enumerate(completion.finish.tool_calls)
+            if i not in relayed
+        ]
+        if calls:
+            # A call never relayed in pieces (its name never came): whole, once the stream has
+            # ended (the SDKs accumulate deltas by index, so one delta per call is valid).
             yield sse(completion.chunk({"tool_calls": calls}))
         yield sse(completion.chunk({}, completion.finish.reason, citations=completion.citations))
         if completion.request.include_usage:

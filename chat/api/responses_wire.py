@@ -17,7 +17,7 @@ from django.db import DatabaseError
 from chat.answering.catalogue import model_exists, upstream_serves
 from chat.answering.errors import AnswerError
 from chat.answering.pipeline import AnswerOptions, PreparedAnswer, answer_aprepare, engine_open
-from chat.answering.stopping import Finish
+from chat.answering.stopping import Finish, ToolCallDelta
 from chat.answering.turns import Turn
 from chat.api.completion_wire import answer_deltas, model_not_found
 from chat.api.errors import ApiError, api_error, internal_error, invalid
@@ -383,6 +383,7 @@ async def response_start(request: ResponsesRequest, record: RequestRecord) -> Re
         sampling={k: getattr(request, k) for k in SAMPLING if getattr(request, k) is not None},
         max_tokens=request.max_output_tokens,
         paced=bool(request.stream),
+        tool_deltas=bool(request.stream),
         passthrough=sent,
     )
     try:
@@ -418,7 +419,7 @@ def _ended(run: ResponseRun) -> None:
 
 async def response_complete(run: ResponseRun) -> dict:
     try:
-        text = "".join([piece async for piece in answer_deltas(run)])
+        text = "".join([piece async for piece in answer_deltas(run) if isinstance(piece, str)])
     except AnswerError as error:
         raise api_error(error) from error
     _ended(run)
@@ -440,8 +441,29 @@ async def response_events(run: ResponseRun) -> AsyncIterator[bytes]:
         part = {"type": "output_text", "text": "", "annotations": [], "logprobs": []}
         where = {"item_id": run.item_id, "output_index": 0, "content_index": 0}
         yield run.event("response.content_part.added", **where, part=part)
+        # Each tool call is an output item of its own, after the message (output_index 0),
+        # opened when its first piece arrives and given its arguments piece by piece.
+        opened: dict[int, dict] = {}  # the call's index → where its events go
         async with aclosing(answer_deltas(run)) as deltas:
             async for piece in deltas:
+                if isinstance(piece, ToolCallDelta):
+                    if piece.index not in opened:
+                        call = {"id": piece.id, "function": {"name": piece.name, "arguments": ""}}
+                        call_item = function_call_item(call, piece.index)
+                        index = len(opened) + 1
+                        opened[piece.index] = {"item_id": call_item["id"], "output_index": index}
+                        yield run.event(
+                            "response.output_item.added",
+                            output_index=index,
+                            item=call_item | {"status": "in_progress"},
+                        )
+                    if piece.arguments:
+                        yield run.event(
+                            "response.function_call_arguments.delta",
+                            **opened[piece.index],
+                            delta=piece.arguments,
+                        )
+                    continue
                 pieces.append(piece)
                 yield run.event("response.output_text.delta", **where, delta=piece, logprobs=[])
         _ended(run)
@@ -457,19 +479,23 @@ async def response_events(run: ResponseRun) -> AsyncIterator[bytes]:
         yield run.event("response.output_text.done", **where, text=text, logprobs=[])
         yield run.event("response.content_part.done", **where, part=done["content"][0])
         yield run.event("response.output_item.done", output_index=0, item=done)
-        for index, call in enumerate(run.finish.tool_calls, 1):
-            call_item = function_call_item(call, index)
-            yield run.event(
-                "response.output_item.added",
-                output_index=index,
-                item=call_item | {"status": "in_progress", "arguments": ""},
-            )
-            call_where = {"item_id": call_item["id"], "output_index": index}
-            yield run.event(
-                "response.function_call_arguments.delta",
-                **call_where,
-                delta=call_item["arguments"],
-            )
+        for number, call in enumerate(run.finish.tool_calls):
+            call_item = function_call_item(call, number)
+            call_where = opened.get(number)
+            if call_where is None:  # never relayed in pieces (its name never came): whole
+                index = len(opened) + 1
+                call_where = opened[number] = {"item_id": call_item["id"], "output_index": index}
+                yield run.event(
+                    "response.output_item.added",
+                    output_index=index,
+                    item=call_item | {"status": "in_progress", "arguments": ""},
+                )
+                yield run.event(
+                    "response.function_call_arguments.delta",
+                    **call_where,
+                    delta=call_item["arguments"],
+                )
+            index = call_where["output_index"]
             yield run.event(
                 "response.function_call_arguments.done",
                 **call_where,

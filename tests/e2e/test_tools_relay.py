@@ -95,6 +95,46 @@ def test_streamed_tool_calls_accumulate_in_the_sdk(client, standin):
     assert final.choices[0].message.tool_calls[0].function.arguments == CALL["arguments"]
 
 
+PIECES = {"id": "call_7", "name": "lookup_leave", "arguments": json.dumps({"years": 3, "month": 7})}
+
+
+def test_sdk_chat_stream_sees_the_arguments_piece_by_piece(client, standin):
+    standin.reset(deltas=[], tool_calls=[PIECES], argument_pieces=5)
+    with client.chat.completions.stream(
+        model="lawbot-pro", messages=[{"role": "user", "content": SEED}], tools=[TOOL]
+    ) as stream:
+        fragments = [
+            event.arguments_delta
+            for event in stream
+            if event.type == "tool_calls.function.arguments.delta"
+        ]
+        final = stream.get_final_completion()
+    assert len(fragments) == 5 and "".join(fragments) == PIECES["arguments"]
+    call = final.choices[0].message.tool_calls[0]
+    assert (call.id, call.function.name, call.function.arguments) == (
+        "call_7",
+        "lookup_leave",
+        PIECES["arguments"],
+    )
+
+
+def test_sdk_responses_stream_sees_the_arguments_piece_by_piece(client, standin):
+    standin.reset(deltas=[], tool_calls=[PIECES], argument_pieces=5)
+    tool = {"type": "function", "name": "lookup_leave", "parameters": {"type": "object"}}
+    with client.responses.stream(model="lawbot-pro", input=SEED, tools=[tool]) as stream:
+        fragments = [
+            event.delta
+            for event in stream
+            if event.type == "response.function_call_arguments.delta"
+        ]
+        final = stream.get_final_response()
+    assert len(fragments) == 5 and "".join(fragments) == PIECES["arguments"]
+    calls = [item for item in final.output if item.type == "function_call"]
+    assert [(c.call_id, c.name, c.arguments) for c in calls] == [
+        ("call_7", "lookup_leave", PIECES["arguments"])
+    ]
+
+
 def test_response_format_is_passed_on(client, standin):
     standin.reset(deltas=['{"days": 10}'])
     schema = {"type": "object", "properties": {"days": {"type": "integer"}}}
