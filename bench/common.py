@@ -27,13 +27,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_daphne(env: dict, log_path: Path, seconds: float = 300) -> tuple[str, subprocess.Popen]:
-    """One daphne worker as `manage.py serve` starts it; returns once /healthz answers 200."""
+def start_daphne(
+    env: dict, log_path: Path, seconds: float = 300, root: Path = ROOT
+) -> tuple[str, subprocess.Popen]:
+    """One daphne worker as `manage.py serve` starts it, from the checkout `root` (this one
+    unless a bench compares with another); returns once /healthz answers 200."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "daphne", "-e", f"tcp:port={port}:interface=127.0.0.1:backlog=1024"]
         + ["lawbot_site.asgi:application"],
-        cwd=ROOT,
+        cwd=root,
         env=env,
         stdout=log_path.open("wb"),
         stderr=subprocess.STDOUT,
@@ -55,10 +58,12 @@ def start_daphne(env: dict, log_path: Path, seconds: float = 300) -> tuple[str, 
 
 def corpus_load(env: dict, var: Path, sources: list[str], imported: str = "") -> None:
     """The corpus into the server's database: imported from sources (the full snapshot takes
-    minutes on a loaded machine), or, with imported (a LAWBOT_VAR_DIR of an earlier SQLite
-    import), that import's database and index copied in."""
-    if imported and "DATABASE_URL" not in env:
-        shutil.copy(Path(imported) / "lawbot.sqlite3", var / "lawbot.sqlite3")
+    minutes on a loaded machine), or, with imported (the LAWBOT_VAR_DIR of an earlier import),
+    that import's index copied in, and its SQLite database too (on PostgreSQL, env's
+    DATABASE_URL is the database that import filled)."""
+    if imported:
+        if "DATABASE_URL" not in env:
+            shutil.copy(Path(imported) / "lawbot.sqlite3", var / "lawbot.sqlite3")
         shutil.copytree(Path(imported) / "index", var / "index")
         commands = [["migrate", "-v0"]]
     else:
