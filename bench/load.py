@@ -169,7 +169,18 @@ def prepare(var: Path, args, postgres: str, redis: str, databases: list[str], ex
         env.update(REDIS_URL=redis, LAWBOT_REDIS_PREFIX=f"bench-{var.name}")
     sources = args.corpus.split(",") if args.corpus else write_corpus(var / "corpus")
     corpus_load(env, var, sources, imported)
-    out = manage(env, "create_api_key", "--user", "bench", "--name", f"bench-{var.name}")
+    # --key-limits: limits high enough never to refuse, so that every request still checks and
+    # counts them in the cache (Redis), as a deployment with limits does.
+    limits = ["--rpm", "1000000", "--tpd", "1000000000", "--max-concurrent", "64"]
+    out = manage(
+        env,
+        "create_api_key",
+        "--user",
+        "bench",
+        "--name",
+        f"bench-{var.name}",
+        *(limits if args.key_limits else []),
+    )
     return env, out.strip().splitlines()[-1]
 
 
@@ -348,6 +359,12 @@ def main() -> None:
         help="one SQLite worker against two on --postgres + --redis, rounds alternating",
     )
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--key-limits",
+        action="store_true",
+        help="the bench's key has requests-per-minute, tokens-per-day and concurrency limits "
+        "(never reached), so every request uses the cache for them",
+    )
     args = parser.parse_args()
     if args.compare:
         return compare(args)

@@ -76,6 +76,12 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=25)
     parser.add_argument("--no-stream", action="store_true", help="non-streaming requests")
     parser.add_argument(
+        "--key-limits",
+        action="store_true",
+        help="the key has requests-per-minute, tokens-per-day and concurrency (4) limits, never "
+        "reached, so every request uses the cache for them",
+    )
+    parser.add_argument(
         "--postgres",
         default="",
         help="a PostgreSQL database that --imported's import filled, used as it is (with --redis)",
@@ -121,7 +127,18 @@ def main() -> None:
         sources = args.corpus.split(",") if args.corpus else write_corpus(var / "corpus")
         corpus_load(env, var, sources, args.imported)
         name = f"profile-{var.name}"
-        secret = manage(env, "create_api_key", "--user", "b", "--name", name).strip().split()[-1]
+        # --key-limits: limits never reached, so that every request checks and counts them.
+        limits = ["--rpm", "1000000", "--tpd", "1000000000", "--max-concurrent", "4"]
+        secret = (
+            manage(
+                env,
+                "create_api_key",
+                *("--user", "b", "--name", name),
+                *(limits if args.key_limits else []),
+            )
+            .strip()
+            .split()[-1]
+        )
         counters = var / "stages.json"
         workers = {"plain": start_daphne(env, var / "plain.log")}
         workers["profiled"] = start_daphne(
