@@ -4,10 +4,13 @@ cache (local memory in one process, Redis when REDIS_URL is set).
 - Requests per minute: a fixed window per clock minute, one counter per key and minute
   (`cache.add` then the atomic `cache.incr`). Simple and cheap; a burst straddling two minutes can
   reach twice the limit, which is the usual price of fixed windows.
-- Tokens per day: a counter per key and local day (TIME_ZONE), seeded from the request log when
-  the cache has none (after a restart, or when the limit was just set) and increased by each
-  finished request's prompt + completion tokens. A request starts while the day's total is under
-  the limit, so the last one may overshoot it.
+- Tokens per day: a counter per key, limit and local day (TIME_ZONE), seeded from the request log
+  when the cache has none (after a restart, or when the limit was just set or changed) and
+  increased by each finished request's prompt + completion tokens. A request starts while the
+  day's total is under the limit, so the last one may overshoot it. A key without a limit is not
+  counted (two trips to the cache a request, for nothing): a limit set later is seeded from the
+  log, except one set again, to the value it had, on the day it was removed, which finds its
+  counter of before that.
 - Concurrent requests: `max_concurrent` slot keys per key, each taken with the atomic `cache.add`
   and deleted when the request ends however it ends. A slot lives `LAWBOT_SLOT_SECONDS` and is
   refreshed while its stream flows, so the slot of a crashed worker frees itself.
@@ -74,7 +77,7 @@ def rate_limited(message: str, seconds: float, *, retry: bool = True) -> LimitRe
 
 
 def _tokens_key(api_key: ApiKey, day) -> str:
-    return f"lawbot:tpd:{api_key.pk}:{day.isoformat()}"
+    return f"lawbot:tpd:{api_key.pk}:{api_key.tpd_limit}:{day.isoformat()}"
 
 
 async def tokens_used_today(api_key: ApiKey) -> int:
@@ -118,7 +121,7 @@ class Lease:
 
     async def _add(self, tokens: int) -> None:
         # Without a counter yet, the next check seeds it from the log, this request included.
-        if tokens:
+        if tokens and self.api_key.tpd_limit:
             with contextlib.suppress(ValueError):
                 await cache.aincr(_tokens_key(self.api_key, timezone.localdate()), tokens)
 

@@ -58,10 +58,12 @@ def start_daphne(
 
 def corpus_load(env: dict, var: Path, sources: list[str], imported: str = "") -> None:
     """The corpus into the server's database: imported from sources (the full snapshot takes
-    minutes on a loaded machine), or, with imported (a LAWBOT_VAR_DIR of an earlier SQLite
-    import), that import's database and index copied in."""
-    if imported and "DATABASE_URL" not in env:
-        shutil.copy(Path(imported) / "lawbot.sqlite3", var / "lawbot.sqlite3")
+    minutes on a loaded machine), or, with imported (the LAWBOT_VAR_DIR of an earlier import),
+    that import's index copied in, and its SQLite database too (on PostgreSQL, env's
+    DATABASE_URL is the database that import filled)."""
+    if imported:
+        if "DATABASE_URL" not in env:
+            shutil.copy(Path(imported) / "lawbot.sqlite3", var / "lawbot.sqlite3")
         shutil.copytree(Path(imported) / "index", var / "index")
         commands = [["migrate", "-v0"]]
     else:

@@ -1,7 +1,7 @@
 """CPU per relayed request, by stage, from the process clock of the daphne worker.
 
 usage: .venv/bin/python bench/profile.py [--requests 300] [--deltas 100] [--corpus A.zip,B.zip]
-       [--baseline DIR]
+       [--model lawbot-lite [--no-stream]] [--before DIR] [--py-spy PATH]
 
 Two daphne workers in one run against the same stand-in upstream (tests/standin_llm.py, which
 streams --deltas content chunks): one plain, one with LAWBOT_PROFILE (bench/stage_clock.py: per-
@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,8 +36,16 @@ from tests.standin_llm import StandInLLM  # noqa: E402
 QUESTION = "請說明勞動基準法中的資遣費計算方式"
 
 
-def one_request(client: httpx.Client, url: str, secret: str, model: str) -> None:
-    body = {"model": model, "stream": True, "messages": [{"role": "user", "content": QUESTION}]}
+def one_request(
+    client: httpx.Client, url: str, secret: str, model: str, stream: bool = True
+) -> None:
+    body = {"model": model, "stream": stream, "messages": [{"role": "user", "content": QUESTION}]}
+    if not stream:
+        response = client.post(
+            f"{url}/v1/chat/completions", json=body, headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert response.status_code == 200, response.text
+        return
     with client.stream(
         "POST",
         f"{url}/v1/chat/completions",
@@ -65,73 +74,141 @@ def main() -> None:
     parser.add_argument("--model", default="lawbot-pro")
     parser.add_argument("--corpus", default="")
     parser.add_argument(
-        "--imported", default="", help="LAWBOT_VAR_DIR of an SQLite import of --corpus, copied in"
+        "--imported", default="", help="LAWBOT_VAR_DIR of an import of --corpus, copied in"
     )
     parser.add_argument("--batch", type=int, default=25)
-    parser.add_argument("--baseline", default="", help="a checkout of the code to compare with")
+    parser.add_argument("--no-stream", action="store_true", help="non-streaming requests")
+    parser.add_argument(
+        "--key-limits",
+        action="store_true",
+        help="the key has requests-per-minute, tokens-per-day and concurrency (4) limits, never "
+        "reached, so every request uses the cache for them",
+    )
+    parser.add_argument(
+        "--postgres",
+        default="",
+        help="a PostgreSQL database that --imported's import filled, used as it is (with --redis)",
+    )
+    parser.add_argument("--redis", default="", help="REDIS_URL of the workers")
+    parser.add_argument(
+        "--before",
+        "--baseline",
+        default="",
+        help="another checkout (e.g. `git worktree add` of the commit before a change): a third, "
+        "plain worker runs from it, same venv, batches alternating with the others",
+    )
+    parser.add_argument(
+        "--before-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="environment of the 'before' worker only (with --before, or this checkout without "
+        "it): a setting measured against the others in the same run",
+    )
+    parser.add_argument(
+        "--production",
+        action="store_true",
+        help="the workers run as deployed: DEBUG off (SECRET_KEY and ALLOWED_HOSTS set)",
+    )
+    parser.add_argument(
+        "--py-spy",
+        default="",
+        help="also sample the plain worker with this py-spy binary (not a project dependency) "
+        "during the measured requests; its collapsed stacks go to plain-stacks.txt here",
+    )
     args = parser.parse_args()
+    stream = not args.no_stream
     with StandInLLM() as standin, tempfile.TemporaryDirectory() as tmp:
         standin.reset(deltas=["雇主依第十一條終止勞動契約者，"] * args.deltas)
         var = Path(tmp)
         env = server_env(var, LAWBOT_LLM_BASE_URL=standin.url, LAWBOT_LLM_MODEL="standin-7b")
+        if args.production:
+            env.update(DEBUG="0", SECRET_KEY="bench-" + "x" * 50, ALLOWED_HOSTS="127.0.0.1")
+        if args.postgres:
+            env["DATABASE_URL"] = args.postgres
+        if args.redis:
+            env.update(REDIS_URL=args.redis, LAWBOT_REDIS_PREFIX=f"bench-{var.name}")
         sources = args.corpus.split(",") if args.corpus else write_corpus(var / "corpus")
         corpus_load(env, var, sources, args.imported)
-        secret = manage(env, "create_api_key", "--user", "b", "--name", "b").strip().split()[-1]
+        name = f"profile-{var.name}"
+        # --key-limits: limits never reached, so that every request checks and counts them.
+        limits = ["--rpm", "1000000", "--tpd", "1000000000", "--max-concurrent", "4"]
+        secret = (
+            manage(
+                env,
+                "create_api_key",
+                *("--user", "b", "--name", name),
+                *(limits if args.key_limits else []),
+            )
+            .strip()
+            .split()[-1]
+        )
         counters = var / "stages.json"
-        plain_url, plain = start_daphne(env, var / "plain.log")
-        profiled_url, profiled = start_daphne(
+        workers = {"plain": start_daphne(env, var / "plain.log")}
+        workers["profiled"] = start_daphne(
             {**env, "LAWBOT_PROFILE": str(counters)}, var / "profiled.log"
         )
-        workers = [(plain_url, plain), (profiled_url, profiled)]
-        if args.baseline:
-            workers.append(start_daphne(env, var / "baseline.log", cwd=Path(args.baseline)))
+        if args.before or args.before_env:
+            before_env = {**env, **dict(pair.split("=", 1) for pair in args.before_env)}
+            root = Path(args.before) if args.before else ROOT
+            workers["before"] = start_daphne(before_env, var / "before.log", cwd=root)
+        plain, profiled = workers["plain"][1], workers["profiled"][1]
         load = os.getloadavg()
         try:
             with httpx.Client(timeout=60) as client:
                 for _ in range(20):  # warm-up: connections, index pages, the upstream client
-                    for url, _process in workers:
-                        one_request(client, url, secret, args.model)
-                plain_before, profiled_before = cpu_seconds(plain.pid), cpu_seconds(profiled.pid)
-                baseline_before = cpu_seconds(workers[-1][1].pid)
+                    for url, _ in workers.values():
+                        one_request(client, url, secret, args.model, stream)
+                spy = None
+                if args.py_spy:
+                    # --gil: only the thread running Python, so waits are not counted as work.
+                    spy = subprocess.Popen(
+                        [args.py_spy, "record", "--pid", str(plain.pid), "--format", "raw"]
+                        + ["--rate", "250", "--threads", "--gil", "--nonblocking"]
+                        + ["--output", "plain-stacks.txt"],
+                        stdout=subprocess.DEVNULL,
+                        stderr=subprocess.DEVNULL,
+                    )
+                    time.sleep(1)
+                cpu = {label: -cpu_seconds(p.pid) for label, (_, p) in workers.items()}
                 stages_before = stages(counters, profiled.pid)
                 done = 0
                 while done < args.requests:
                     batch = min(args.batch, args.requests - done)
-                    for _ in range(batch):
-                        one_request(client, plain_url, secret, args.model)
-                    for _ in range(batch):
-                        one_request(client, profiled_url, secret, args.model)
-                    if args.baseline:
+                    for url, _ in workers.values():
                         for _ in range(batch):
-                            one_request(client, workers[-1][0], secret, args.model)
+                            one_request(client, url, secret, args.model, stream)
                     done += batch
-                plain_cpu = cpu_seconds(plain.pid) - plain_before
-                baseline_cpu = cpu_seconds(workers[-1][1].pid) - baseline_before
-                profiled_cpu = cpu_seconds(profiled.pid) - profiled_before
+                for label, (_, p) in workers.items():
+                    cpu[label] += cpu_seconds(p.pid)
                 stages_after = stages(counters, profiled.pid)
+                if spy:
+                    spy.send_signal(signal.SIGINT)
+                    spy.wait(60)
         finally:
-            for _url, process in workers:
+            for _, process in workers.values():
                 process.terminate()
                 process.wait()
     n = args.requests
     print(
-        f"{n} streamed {args.model} requests per worker, one at a time, {args.deltas} content "
-        f"chunks each; corpus: {'full snapshot' if args.corpus else 'synthetic'}; load average "
-        f"{load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+        f"{n} {'streamed' if stream else 'non-streaming'} {args.model} requests per worker, one "
+        f"at a time ({args.deltas} content chunks each when relayed); corpus: "
+        f"{'full snapshot' if args.corpus else 'synthetic'}; "
+        f"{'PostgreSQL' if args.postgres else 'SQLite'}{' + Redis' if args.redis else ''}; "
+        f"load average {load[0]:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
     )
-    print(f"  CPU per request, plain worker:    {plain_cpu / n * 1000:6.2f} ms")
-    if args.baseline:
-        print(
-            f"  CPU per request, baseline worker: {baseline_cpu / n * 1000:6.2f} ms ({args.baseline})"
-        )
-    print(f"  CPU per request, profiled worker: {profiled_cpu / n * 1000:6.2f} ms, of which")
+    if "before" in cpu:
+        what = " ".join([args.before, *args.before_env]).strip()
+        print(f"  CPU per request, before ({what}): {cpu['before'] / n * 1000:6.2f} ms")
+    print(f"  CPU per request, plain worker:    {cpu['plain'] / n * 1000:6.2f} ms")
+    print(f"  CPU per request, profiled worker: {cpu['profiled'] / n * 1000:6.2f} ms, of which")
     claimed = 0.0
     for stage in sorted(stages_after, key=lambda s: -stages_after[s][0]):
         seconds = stages_after[stage][0] - stages_before.get(stage, [0, 0])[0]
         calls = stages_after[stage][1] - stages_before.get(stage, [0, 0])[1]
         claimed += seconds
         print(f"    {stage:<26} {seconds / n * 1000:6.2f} ms  ({calls / n:.0f} calls a request)")
-    rest = profiled_cpu - claimed
+    rest = cpu["profiled"] - claimed
     print(
         f"    {'request/response handling':<26} {rest / n * 1000:6.2f} ms  (what no stage claims)"
     )

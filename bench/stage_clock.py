@@ -1,15 +1,16 @@
 """Per-stage CPU counters inside the server, for bench/profile.py (LAWBOT_PROFILE=<file>).
 
 Loaded by lawbot_site/asgi.py only when LAWBOT_PROFILE is set. It wraps the functions of each
-stage of a relayed answer and charges the CPU time of the thread that runs them
+stage of an answer (relayed, or the composer's for lawbot-lite), the key and the limits, the cache
+calls and every SQL statement's execution, and charges the CPU time of the thread that runs them
 (time.thread_time: the process clock of one thread, so the machine's load does not inflate it)
 to that stage. Nested stages are exclusive (the prompt is not counted again in the upstream
 request that builds it). Coroutines and async generators are driven step by step, so only their
 own steps are charged, never what the event loop runs while they wait. On SIGUSR1 (and at exit)
 the counters are written as JSON to the LAWBOT_PROFILE file: {stage: [seconds, calls]}.
 
-Everything not in a stage (daphne and Twisted, Django's handler and middleware, authentication,
-limits, SSE encoding) is the difference between the process's CPU and the stages' sum, which
+Everything not in a stage (daphne and Twisted, Django's handler and middleware, the trips to the
+sync thread, SSE and JSON encoding) is the difference between the process's CPU and the stages' sum, which
 bench/profile.py reports as "request/response handling"."""
 
 import atexit
@@ -120,14 +121,33 @@ def dump(*_args) -> None:
 
 
 def install() -> None:
+    from django.core.cache import caches
+    from django.db.backends.utils import CursorWrapper
     from django.db.models.query import QuerySet
 
+    import api_keys.limits as limits
     import chat.answering.engines.upstream as upstream
     import chat.answering.pipeline as pipeline
+    import chat.api.endpoint as endpoint
     import chat.api.request_record as request_record
+    import chat.api.views as views
     from api_keys.models import RequestLog
 
     pipeline.search = timed("retrieval", pipeline.search)
+    # The built-in composer's answer (lawbot-lite): choosing the articles and paragraphs to
+    # quote, and writing the text.
+    pipeline.answer_plan = timed("answer plan", pipeline.answer_plan)
+    pipeline.composer_deltas = timed_agen("composer", pipeline.composer_deltas)
+    # The key, the limits and the cache calls they make (on whichever thread runs them).
+    endpoint.authenticate = timed_coroutine("auth", endpoint.authenticate)
+    views.limits_acquire = timed_coroutine("limits", views.limits_acquire)
+    limits.Lease.release = timed_coroutine("limits", limits.Lease.release)
+    limits.Lease.count = timed_coroutine("limits", limits.Lease.count)
+    cache_class = type(caches["default"])
+    for name in ("get", "add", "set", "incr", "delete", "touch", "get_many"):
+        setattr(cache_class, name, timed("cache (sync side)", getattr(cache_class, name)))
+    # Every SQL statement's execution, whichever stage issued it (taken out of that stage).
+    CursorWrapper.execute = timed("SQL execute", CursorWrapper.execute)
     pipeline._calculations = timed("calculations", pipeline._calculations)
     upstream.prompt_messages = timed("prompt", upstream.prompt_messages)
     upstream.upstream_open = timed_coroutine("upstream request", upstream.upstream_open)

@@ -1,4 +1,5 @@
-"""A Redis cache that keeps the server answering while Redis is unreachable.
+"""The cache backends: a Redis cache that keeps the server answering while Redis is unreachable,
+and process memory when there is no Redis; both with counters that count every increment.
 
 Rate limits live in Django's cache so that every worker shares them. If Redis goes away, each
 operation falls back to this process's memory for a few seconds at a time (limits then hold per
@@ -7,14 +8,22 @@ answers.
 
 Django makes a cache object per thread and per ASGI request context, and each would build its own
 redis-py client with its own connection pool: a new Redis connection for every request. The client
-here is the process's, shared by all of them (redis-py's pools are thread-safe)."""
+here is the process's, shared by all of them (redis-py's pools are thread-safe), and so is the
+redis.Redis it sends commands with (Django's builds one per operation).
+
+Django's async increment (BaseCache.aincr, which neither of its Redis and memory backends
+overrides) is a get and then a set, two trips to the sync thread with other requests running in
+between: two requests counted at once both wrote the same value, and the rate limits let more
+through than their limit. Here it is the backend's own increment (Redis INCRBY; the memory
+cache's under its lock) in one trip."""
 
 import logging
 import threading
 import time
 
+from asgiref.sync import sync_to_async
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -37,7 +46,39 @@ OPERATIONS = [
 ]
 
 
-class FailoverRedisCache(RedisCache):
+class AtomicCounters:
+    """aincr/adecr as one call of the backend's atomic incr/decr (see the module docstring)."""
+
+    async def aincr(self, key, delta=1, version=None):
+        return await sync_to_async(self.incr, thread_sensitive=True)(key, delta, version)
+
+    async def adecr(self, key, delta=1, version=None):
+        return await sync_to_async(self.decr, thread_sensitive=True)(key, delta, version)
+
+
+class ProcessMemoryCache(AtomicCounters, LocMemCache):
+    """This process's memory, when there is no Redis (one worker)."""
+
+
+class OneRedisPerPool(RedisCacheClient):
+    """Django's client builds a redis.Redis for every operation, and its constructor fills a
+    table of some 200 response callbacks: a third of a cache call's CPU. A redis.Redis holds no
+    connection (each command takes one from the pool and gives it back) and threads may share it,
+    so one per pool serves every operation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._redis: dict[int, object] = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._redis.get(id(pool))
+        if client is None:
+            client = self._redis.setdefault(id(pool), self._client(connection_pool=pool))
+        return client
+
+
+class FailoverRedisCache(AtomicCounters, RedisCache):
     # Django makes one cache object per thread; the fallback store and the outage clock must be
     # the process's, shared by all of them (LocMemCache shares its store by name).
     _down_until: dict[str, float] = {}
@@ -46,6 +87,7 @@ class FailoverRedisCache(RedisCache):
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = OneRedisPerPool
         self._site = f"{server}|{params.get('KEY_PREFIX', '')}"
         timeout = {"TIMEOUT": params.get("TIMEOUT", 300)}
         self._local = LocMemCache(f"lawbot-failover-{self._site}", timeout)

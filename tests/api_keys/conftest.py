@@ -9,7 +9,7 @@ def _own_cache(settings):
     (between tests on SQLite, between runs on PostgreSQL), and a shared Redis must not be
     flushed under other servers' feet."""
     default = dict(settings.CACHES["default"])
-    if default["BACKEND"].endswith("LocMemCache"):
+    if default["BACKEND"].endswith(("LocMemCache", "ProcessMemoryCache")):
         default["LOCATION"] = uuid4().hex
     else:
         default["KEY_PREFIX"] = f"test-{uuid4().hex}"

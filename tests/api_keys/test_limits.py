@@ -183,3 +183,37 @@ async def test_a_restricted_key_lists_only_its_models(make_client):
     refused = await post(client, body(model="lawbot-pro"))
     log = await RequestLog.objects.aget(request_id=refused["x-request-id"])
     assert log.model == "lawbot-pro"
+
+
+async def test_a_key_without_a_token_limit_is_not_counted_and_a_new_limit_is_seeded_from_the_log(
+    make_client, monkeypatch
+):
+    from django.core.cache import caches
+
+    increments = []
+    backend = type(caches["default"])
+    aincr = backend.aincr
+
+    async def counted(self, key, *args, **kwargs):
+        increments.append(key)
+        return await aincr(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(backend, "aincr", counted)
+    client, api_key = await make_client()
+    first = await post(client, body())
+    assert first.status_code == 200
+    assert not [key for key in increments if "tpd" in key]  # no trip to the cache for it
+    api_key.tpd_limit = first.json()["usage"]["total_tokens"]  # today's use, to the token
+    await api_key.asave()
+    recent_keys.clear()
+    assert (await post(client, body())).status_code == 429
+
+
+async def test_a_changed_token_limit_counts_afresh_from_the_log(make_client):
+    client, api_key = await make_client(tpd_limit=10_000)
+    used = (await post(client, body())).json()["usage"]["total_tokens"]
+    api_key.tpd_limit = used + 1  # under the new limit still, by the log
+    await api_key.asave()
+    recent_keys.clear()
+    assert (await post(client, body())).status_code == 200
+    assert (await post(client, body())).status_code == 429

@@ -76,3 +76,45 @@ def test_every_cache_object_of_the_process_shares_one_redis_client():
     objects = [asyncio.run(in_a_request_context()) for _ in range(2)]  # a context each
     if isinstance(objects[0], FailoverRedisCache):  # the PostgreSQL + Redis run
         assert objects[0]._cache is objects[1]._cache
+
+
+def _redis_or_skip() -> None:
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("needs Redis on 127.0.0.1:6379 (CI has it)")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("backend", ["memory", "redis"])
+async def test_async_increments_made_at_once_all_count(backend):
+    """Django's own aincr was a get and a set: twenty requests counted at once all read 0 and
+    wrote 1, so a limit of 10 requests a minute let all twenty through."""
+    import asyncio
+
+    from lawbot_site.cache import ProcessMemoryCache
+
+    if backend == "redis":
+        _redis_or_skip()
+        cache = FailoverRedisCache("redis://127.0.0.1:6379/0", {"KEY_PREFIX": "atomic-test"})
+    else:
+        cache = ProcessMemoryCache("atomic-test", {})
+    await cache.adelete("count")
+    await cache.aadd("count", 0)
+    await asyncio.gather(*(cache.aincr("count") for _ in range(20)))
+    assert await cache.aget("count") == 20
+    await asyncio.gather(*(cache.adecr("count", 2) for _ in range(5)))
+    assert await cache.aget("count") == 10
+    with pytest.raises(ValueError):
+        await cache.aincr("never-set")
+
+
+def test_one_redis_object_sends_every_command():
+    """Django built a redis.Redis (and its table of ~200 response callbacks) per operation."""
+    _redis_or_skip()
+    cache = FailoverRedisCache("redis://127.0.0.1:6379/0", {"KEY_PREFIX": "one-redis-test"})
+    cache.set("k", 1)
+    assert cache._cache.get_client("k") is cache._cache.get_client("k", write=True)
+    assert cache.get("k") == 1
