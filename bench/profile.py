@@ -11,7 +11,7 @@ threads, warm-up excluded) is the figure; the profiled worker's counters split i
 what no stage claims is "request/response handling" (daphne, Django, authentication, limits,
 SSE encoding). CPU time, not wall time: the machine's load barely moves it.
 
---baseline DIR: a third, plain worker runs the code in DIR (e.g. `git archive <commit> | tar -x
+--before DIR (or --baseline DIR): a third, plain worker runs the code in DIR (e.g. `git archive <commit> | tar -x
 -C DIR`) in the same alternation, for a before/after figure from one run."""
 
 import argparse
