@@ -136,7 +136,8 @@ def _sync_articles(pairs: list[tuple[Law, LawRecord]], summary: ImportSummary) -
     """The articles of pairs' laws (new or changed) made to match their records, in place."""
     old = _old_articles([law.pk for law, _ in pairs])
     create: list[Article] = []
-    update: list[Article] = []
+    update: list[tuple] = []  # the ARTICLE_FIELDS' values, then the id
+    moved: list[tuple[int, int]] = []  # (position, id): only their place changed
     remove: list[int] = []
     for law, record in pairs:
         stored = old.get(law.pk, {})
@@ -163,15 +164,34 @@ def _sync_articles(pairs: list[tuple[Law, LawRecord]], summary: ImportSummary) -
                 summary.articles_unchanged += 1
             else:
                 summary.articles_changed += 1
-            if (old_position, old_digest) != (position, digest):
-                update.append(Article(pk=pk, law=law, **fields))
+            if old_digest != digest:
+                update.append((*(fields[name] for name in ARTICLE_FIELDS), pk))
+            elif old_position != position:
+                moved.append((position, pk))
         gone = [pk for key, (pk, _, _) in stored.items() if key not in matched]
         summary.articles_removed += len(gone)
         remove.extend(gone)
     for start in range(0, len(remove), DELETE_CHUNK):
         Article.objects.filter(pk__in=remove[start : start + DELETE_CHUNK]).delete()
-    Article.objects.bulk_update(update, ARTICLE_FIELDS, batch_size=500)
+    _update_rows(Article, ARTICLE_FIELDS, update)
+    _update_rows(Article, ["position"], moved)
     Article.objects.bulk_create(create, batch_size=5000)
+
+
+def _update_rows(model, fields: list[str], rows: list[tuple]) -> None:
+    """UPDATE … SET fields WHERE id for each row (its values, then its id), as one prepared
+    statement: an article removed near a law's start moves every article after it, and
+    bulk_update's CASE expressions over thousands of rows held SQLite's lock for seconds."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"{quote(model._meta.get_field(f).column)} = %s" for f in fields)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {columns} "
+        f"WHERE {quote(model._meta.pk.column)} = %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _sync_chapters(pairs: list[tuple[Law, LawRecord]]) -> None:

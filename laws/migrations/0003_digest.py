@@ -52,12 +52,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="article",
             name="digest",
-            field=models.IntegerField(default=0),
+            field=models.IntegerField(db_index=True, default=0),
         ),
         migrations.AddField(
             model_name="law",
             name="digest",
-            field=models.IntegerField(default=0),
+            field=models.IntegerField(db_index=True, default=0),
         ),
         migrations.RunPython(fill_digests, migrations.RunPython.noop),
     ]

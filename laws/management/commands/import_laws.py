@@ -1,3 +1,5 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -47,11 +49,13 @@ class Command(BaseCommand):
             self.stderr.write("Another import or index rebuild is running; waiting for it …")
             lock.acquire(wait=True)
         try:
+            started = time.perf_counter()
             try:
                 summary = laws_import(sources=sources, progress=progress)
             except SourceError as exc:
                 raise CommandError(f"import failed, the corpus is unchanged: {exc}") from exc
-            self.stdout.write(f"Imported from {', '.join(sources)}: {summary}")
+            seconds = time.perf_counter() - started
+            self.stdout.write(f"Imported from {', '.join(sources)}: {summary} ({seconds:.1f} s)")
             self.stdout.flush()
             pause_point("committed")
             state, stats = index_ensure(force=rebuild_index or summary.changed_anything)
