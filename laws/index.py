@@ -30,7 +30,7 @@ import numpy as np
 from django.conf import settings
 
 from laws.english import english_word_keys
-from laws.fingerprint import corpus_fingerprint, corpus_fingerprint_cached, forget_cached
+from laws.fingerprint import corpus_fingerprint, forget_cached
 from laws.models import Article, Law
 from laws.phases import pause_point
 from laws.swap import resolved, swap_in
@@ -286,16 +286,14 @@ def index_agrees(index: SearchIndex, fingerprint: dict[str, int] | None = None) 
     return index.meta.get("fingerprint") == (fingerprint or corpus_fingerprint())
 
 
-def index_state(*, cached: bool = False) -> str:
+def index_state() -> str:
     """ "ok", "missing" (no readable index) or "mismatch" (built from another database state:
-    an import was interrupted before its index was swapped in). cached=True reads the
-    database's fingerprint at most every few seconds (for /healthz)."""
+    an import was interrupted before its index was swapped in)."""
     try:
         index = get_index()
     except IndexMissing:
         return "missing"
-    fingerprint = corpus_fingerprint_cached() if cached else corpus_fingerprint()
-    return "ok" if index_agrees(index, fingerprint) else "mismatch"
+    return "ok" if index_agrees(index) else "mismatch"
 
 
 class CorpusLock:
