@@ -293,6 +293,9 @@ LAWBOT_LAW_SOURCE = env.list(
     ],
 )
 LAWBOT_INDEX_DIR = Path(env("LAWBOT_INDEX_DIR", default=str(VAR_DIR / "index")))
+# Article rows an import writes per transaction (laws/importer.py): each transaction holds
+# SQLite's one write lock, which every request's log row waits for.
+LAWBOT_IMPORT_BATCH = env.int("LAWBOT_IMPORT_BATCH", default=5000)
 # The meaning signal (laws/meaning.py): vectors beside the word index (LAWBOT_INDEX_DIR-meaning),
 # computed in the background after import, cached by passage text in LAWBOT_EMBED_CACHE.
 LAWBOT_MEANING = env.bool("LAWBOT_MEANING", default=True)

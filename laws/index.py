@@ -1,17 +1,26 @@
 """The full-text index: BM25 over character bigrams, stored as numpy arrays and memory-mapped.
 
-Layout of the index directory (written to a temporary folder, then swapped in whole):
+Layout of the index directory (written to a temporary folder, then swapped in whole by
+laws/swap.py):
   terms.npy     sorted bigram keys (int64)          term_ptr.npy  postings offsets per term
   post_doc.npy  document numbers (int32)            post_tf.npy   term frequencies (float32)
   doc_norm.npy  BM25 length normalisation per doc   doc_article.npy / doc_law.npy / doc_prior.npy
   en_*.npy      the same for the English word index (stemmed words of the Ministry's English
                 translations), over the same document numbers (a document without English is empty)
   laws.json     the in-force laws' ids, codes, names and levels (for law-name detection)
+  meta.json     format, counts, build time, and the fingerprint of the database it was built
+                from (laws/fingerprint.py): an index whose fingerprint is not the database's is
+                rebuilt (index_ensure, by `import_laws`, `index_laws` and the server)
 """
 
+import fcntl
 import json
+import logging
+import os
 import re
 import shutil
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -21,8 +30,13 @@ import numpy as np
 from django.conf import settings
 
 from laws.english import english_word_keys
+from laws.fingerprint import corpus_fingerprint, forget_cached
 from laws.models import Article, Law
+from laws.phases import pause_point
+from laws.swap import resolved, swap_in
 from laws.text import bigram_keys
+
+log = logging.getLogger(__name__)
 
 FORMAT = 3  # bump when the files change shape: an older index is then rebuilt, not misread
 K1 = 1.2
@@ -121,8 +135,12 @@ class _Postings:
 
 
 def index_build(*, directory: Path | None = None, batch: int = 20000) -> BuildStats:
+    """Builds the index of the database now beside the current one and swaps it in whole."""
     started = time.perf_counter()
     directory = Path(directory or settings.LAWBOT_INDEX_DIR)
+    # Taken before the documents are read: a write during the build makes the index disagree
+    # with the database afterwards, so it is rebuilt rather than trusted.
+    fingerprint = corpus_fingerprint()
     chinese, english = _Postings(""), _Postings("en_")
     article_ids, law_ids, priors = [], [], []
 
@@ -151,23 +169,23 @@ def index_build(*, directory: Path | None = None, batch: int = 20000) -> BuildSt
     tmp = directory.with_name(directory.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    for name, array in arrays.items():
+    for number, (name, array) in enumerate(arrays.items()):
         np.save(tmp / f"{name}.npy", array)
+        if number == len(arrays) // 2:
+            pause_point("index")
     (tmp / "laws.json").write_text(json.dumps(laws, ensure_ascii=False))
     meta = {
         "format": FORMAT,
         "documents": len(article_ids),
         "english_documents": int(np.count_nonzero(np.concatenate(english.lengths))),
         "built_at": time.time(),
+        "fingerprint": fingerprint,
     }
     (tmp / "meta.json").write_text(json.dumps(meta))
-    old = directory.with_name(directory.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        directory.rename(old)
-    tmp.rename(directory)
-    shutil.rmtree(old, ignore_errors=True)
+    pause_point("swap")
+    swap_in(tmp, directory)
     _forget_loaded()
+    forget_cached()
     return BuildStats(
         len(article_ids),
         int(arrays["terms"].size),
@@ -183,11 +201,12 @@ class IndexMissing(Exception):
 class SearchIndex:
     def __init__(self, directory: Path):
         self.directory = directory
+        folder = resolved(directory)  # every file from one build, even if another swaps in now
         try:
-            self.meta = json.loads((directory / "meta.json").read_text())
+            self.meta = json.loads((folder / "meta.json").read_text())
             for name in ARRAYS:
-                setattr(self, name, np.load(directory / f"{name}.npy", mmap_mode="r"))
-            self.laws = json.loads((directory / "laws.json").read_text())
+                setattr(self, name, np.load(folder / f"{name}.npy", mmap_mode="r"))
+            self.laws = json.loads((folder / "laws.json").read_text())
         except FileNotFoundError as exc:
             raise IndexMissing(
                 f"no search index in {directory}: run `manage.py import_laws`"
@@ -260,3 +279,84 @@ def get_index(directory: Path | None = None) -> SearchIndex:
         if _loaded is None or _loaded.directory != directory or _loaded.stamp != stamp:
             _loaded = SearchIndex(directory)
         return _loaded
+
+
+def index_agrees(index: SearchIndex, fingerprint: dict[str, int] | None = None) -> bool:
+    """Whether index was built from the database as it is now (or as fingerprint says)."""
+    return index.meta.get("fingerprint") == (fingerprint or corpus_fingerprint())
+
+
+def index_state() -> str:
+    """ "ok", "missing" (no readable index) or "mismatch" (built from another database state:
+    an import was interrupted before its index was swapped in)."""
+    try:
+        index = get_index()
+    except IndexMissing:
+        return "missing"
+    return "ok" if index_agrees(index) else "mismatch"
+
+
+class CorpusLock:
+    """One writer of the corpus and its index at a time: `import_laws` holds it for its whole
+    run, a rebuild (`index_laws`) while it builds; the server looks at it to tell a rebuild
+    under way from one that must be started."""
+
+    def __init__(self, directory: Path | None = None):
+        directory = Path(directory or settings.LAWBOT_INDEX_DIR)
+        path = directory.with_name(directory.name + ".lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.file = path.open("a")
+
+    def acquire(self, *, wait: bool) -> bool:
+        try:
+            fcntl.flock(self.file, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            return False
+        return True
+
+    def release(self) -> None:
+        fcntl.flock(self.file, fcntl.LOCK_UN)
+        self.file.close()
+
+    @classmethod
+    def held_elsewhere(cls) -> bool:
+        lock = cls()
+        try:
+            return not lock.acquire(wait=False)
+        finally:
+            lock.release()
+
+
+def index_ensure(*, force: bool = False) -> tuple[str, BuildStats | None]:
+    """Rebuilds the index if it is missing or disagrees with the database (or force): returns
+    the state found and the new index's stats (None when it was left as it was)."""
+    state = "rebuild" if force else index_state()
+    if state == "ok":
+        return state, None
+    return state, index_build()
+
+
+_healer_lock = threading.Lock()
+_healer: subprocess.Popen | None = None
+
+
+def _spawn_rebuild() -> subprocess.Popen:
+    env = {**os.environ}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "lawbot_site.settings")
+    command = [sys.executable, "-m", "django", "index_laws", "--if-needed"]
+    return subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdin=subprocess.DEVNULL)
+
+
+def index_rebuild_in_background() -> None:
+    """Starts `manage.py index_laws --if-needed` in a child process unless a rebuild or an
+    import is under way (this process's child, or any process holding the CorpusLock). The
+    server answers from the index it has meanwhile and loads the new one once it is swapped in
+    (get_index looks at meta.json every second)."""
+    global _healer
+    with _healer_lock:
+        if _healer is not None and _healer.poll() is None:
+            return
+        if CorpusLock.held_elsewhere():
+            return
+        log.warning("the search index does not match the database: rebuilding it")
+        _healer = _spawn_rebuild()

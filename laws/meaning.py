@@ -3,8 +3,10 @@
 What is embedded: each indexed article (the word index's documents) as passages of at most
 WINDOW characters, cut at its paragraphs (項/款), each led by its law's name and chapter, so that
 a passage says what it is about. Vectors are cached by passage-text digest (laws/vector_cache.py):
-a re-import embeds only the passages that changed. The index directory (beside the word index;
-written to a temporary folder, then swapped in whole):
+a re-import embeds only the passages that changed. Passages are keyed by the word index's
+document numbers, and the index says which word index (its stamp) it was built for: search uses
+it only with that one, so no re-import can make it point at another article. The index directory
+(beside the word index; written to a temporary folder, then swapped in whole by laws/swap.py):
   vectors.npy    float16 passage vectors, memory-mapped
   passage_doc.npy  the word index's document number of each passage (ascending)
   hnsw.usearch   an HNSW graph over the vectors (usearch), memory-mapped
@@ -42,6 +44,7 @@ from laws.embedders import (
 )
 from laws.index import REPEALED, SearchIndex, get_index
 from laws.models import Article
+from laws.swap import resolved, swap_in
 from laws.vector_cache import VectorCache, passage_key
 
 log = logging.getLogger(__name__)
@@ -252,12 +255,7 @@ def _write_meaning(
         "built_at": time.time(),
     }
     (tmp / "meta.json").write_text(json.dumps(meta))
-    old = directory.with_name(directory.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if directory.exists():
-        directory.rename(old)
-    tmp.rename(directory)
-    shutil.rmtree(old, ignore_errors=True)
+    swap_in(tmp, directory)
     _forget_loaded()
 
 
@@ -272,10 +270,13 @@ class MeaningIndex:
         from usearch.index import Index
 
         self.directory = directory
-        self.meta = meta
-        self.vectors = np.load(directory / "vectors.npy", mmap_mode="r")
-        self.passage_doc = np.load(directory / "passage_doc.npy", mmap_mode="r")
-        self.graph = Index.restore(str(directory / "hnsw.usearch"), view=True)
+        folder = resolved(directory)  # every file from one build, even if another swaps in now
+        self.meta = json.loads((folder / "meta.json").read_text())
+        if self.meta.get("built_at") != meta.get("built_at"):
+            raise ValueError("the meaning index was replaced while it was being read")
+        self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
+        self.passage_doc = np.load(folder / "passage_doc.npy", mmap_mode="r")
+        self.graph = Index.restore(str(folder / "hnsw.usearch"), view=True)
         self.graph.expansion_search = EXPANSION_SEARCH
 
     def search(self, vector: np.ndarray, depth: int) -> dict[int, float]:

@@ -29,6 +29,9 @@ class Law(models.Model):
     histories = models.TextField(blank=True)
     # Digest of the law's source record: an unchanged law is skipped on re-import.
     content_hash = models.CharField(max_length=64)
+    # What the search indexes read from this row, for the corpus fingerprint (laws/fingerprint.py);
+    # indexed so that the fingerprint reads the index alone, not the rows' texts.
+    digest = models.IntegerField(default=0, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LawQuerySet.as_manager()
@@ -62,6 +65,9 @@ class Article(models.Model):
     content = models.TextField()
     # The Ministry's English translation of this article, where one exists (it may lag).
     content_en = models.TextField("English text", blank=True)
+    # What the search indexes read from this row, for the corpus fingerprint (laws/fingerprint.py);
+    # indexed so that the fingerprint reads the index alone, not the rows' texts.
+    digest = models.IntegerField(default=0, db_index=True)
 
     class Meta:
         ordering = ["law", "position"]

@@ -243,20 +243,12 @@ def _top_hits(
         return []
     depth = (wanted + len(seen)) * CANDIDATES
     depth = min(max(depth, RERANK_DEPTH) if phrases else depth, scores.size)
-    # Only the documents that score at all can be candidates: partitioning those (not every
-    # document in the index) is what made this the costliest numpy step of a search.
-    positive = np.flatnonzero(scores > 0)
-    if depth < positive.size:
-        cut = positive.size - depth
-        positive = positive[np.argpartition(scores[positive], cut)[cut:]]
-    docs = {int(index.doc_article[d]): float(scores[d]) for d in positive}
-    alias, rows = _candidate_rows(list(docs))
+    alias, docs, pk_doc, rows = _live_candidates(index, scores, depth)
     texts = {pk: f"{row[_CHAPTER]}{row[_CONTENT]}" for pk, row in rows.items()}
     final = {pk: docs[pk] * (1 + PHRASE_WEIGHT * _phrase_score(texts[pk], phrases)) for pk in texts}
     if paragraphs is not None:
         # The paragraph (項/款) nearest the question in meaning: an article whose one paragraph
         # answers it beats one that only shares its topic's words.
-        pk_doc = {int(index.doc_article[d]): int(d) for d in positive}
         near = paragraphs([pk_doc[pk] for pk in final])
         final = {pk: score * (1 + near.get(pk_doc[pk], 0.0)) for pk, score in final.items()}
     chosen: list[int] = []
@@ -273,6 +265,46 @@ def _top_hits(
         if len(chosen) >= wanted:
             break
     return [Hit(_article(alias, rows[pk]), final[pk], "text") for pk in chosen]
+
+
+def _best(scores: np.ndarray, positive: np.ndarray, depth: int) -> np.ndarray:
+    """The depth best-scoring of the positive documents (all of them if fewer)."""
+    if depth >= positive.size:
+        return positive
+    cut = positive.size - depth
+    return positive[np.argpartition(scores[positive], cut)[cut:]]
+
+
+def _live_candidates(
+    index: SearchIndex, scores: np.ndarray, depth: int
+) -> tuple[str, dict[int, float], dict[int, int], dict[int, tuple]]:
+    """(database alias, {article id: score}, {article id: document}, {article id: row}) for the
+    depth best-scoring documents whose articles exist. An index built before an import may name
+    an article the import removed (until the new index is swapped in): its document is passed
+    over and the next ones are read, so that a stale index never answers with fewer articles."""
+    # Only the documents that score at all can be candidates: partitioning those (not every
+    # document in the index) is what made this the costliest numpy step of a search.
+    positive = np.flatnonzero(scores > 0)
+    docs: dict[int, float] = {}
+    pk_doc: dict[int, int] = {}
+    rows: dict[int, tuple] = {}
+    alias = router.db_for_read(Article)
+    wanted = depth
+    while True:
+        fresh = {}
+        for d in _best(scores, positive, wanted).tolist():
+            pk = int(index.doc_article[d])
+            if pk not in pk_doc:
+                fresh[pk] = d
+        alias, found = _candidate_rows(list(fresh))
+        rows.update(found)
+        for pk, d in fresh.items():
+            pk_doc[pk] = d
+            docs[pk] = float(scores[d])
+        if len(rows) >= depth or wanted >= positive.size:
+            break
+        wanted = min(positive.size, 2 * wanted)
+    return alias, docs, {pk: pk_doc[pk] for pk in rows}, rows
 
 
 # The candidates' rows come from one plain SQL query (building Django querysets and model

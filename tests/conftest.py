@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from api_keys.services import api_key_create, recent_keys
+from laws.fingerprint import forget_cached
 from laws.importer import laws_import
 from laws.index import index_build
 from tests.corpus import write_corpus
@@ -13,6 +14,7 @@ def _isolated_index(settings, tmp_path):
     settings.LAWBOT_INDEX_DIR = tmp_path / "index"
     settings.LAWBOT_COMPOSER_DELAY_MS = 0
     recent_keys.clear()  # the database is rolled back between tests; keys found must be too
+    forget_cached()  # and the fingerprint of the last test's corpus
 
 
 @pytest.fixture

@@ -141,7 +141,9 @@ PATHS = {
             "summary": "Liveness and readiness: the database and the law index (no key)",
             "security": [],
             "responses": {
-                "200": _json("Ready.", ref("Health")),
+                "200": _json(
+                    "Ready (`degraded`: answering from an index being rebuilt).", ref("Health")
+                ),
                 "503": _json("The database or the index is unavailable.", ref("Health")),
             },
         }

@@ -199,14 +199,23 @@ HEALTH = {
     "type": "object",
     "required": ["status", "database", "index"],
     "properties": {
-        "status": {"enum": ["ok", "unavailable"]},
+        "status": {
+            "enum": ["ok", "degraded", "unavailable"],
+            "description": "`degraded`: the index does not match the database (an import was "
+            "interrupted); answers come from the index there is while it is rebuilt.",
+        },
         "database": {"enum": ["ok", "unavailable"]},
         "index": {
             "type": "object",
             "required": ["status"],
             "properties": {
-                "status": {"enum": ["ok", "missing"]},
+                "status": {
+                    "enum": ["ok", "mismatch", "missing"],
+                    "description": "`mismatch`: built from another state of the database "
+                    "(its article count and checksum differ from the database's).",
+                },
                 "articles": {"type": "integer", "minimum": 0},
+                "rebuilding": {"type": "boolean"},
             },
         },
         "meaning": {

@@ -25,7 +25,14 @@ from chat.api.openapi_docs import markup, operations, schemas
 from chat.api.request_record import RequestRecord
 from chat.api.stored_views import completions_list
 from chat.sse import with_heartbeat
-from laws.index import IndexMissing, get_index
+from laws.fingerprint import corpus_fingerprint_cached
+from laws.index import (
+    IndexMissing,
+    SearchIndex,
+    get_index,
+    index_agrees,
+    index_rebuild_in_background,
+)
 from laws.meaning import meaning_status
 from laws.models import Law
 
@@ -95,35 +102,46 @@ async def model_detail(request: HttpRequest, record: RequestRecord, model_id: st
 _health_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="lawbot-health")
 
 
-def _health_checks() -> tuple[dict, bool]:
-    checks, healthy = {}, True
+def _health_checks() -> tuple[dict, str]:
+    """The checks and the status: "ok"; "degraded" while the index does not match the database
+    (an import was interrupted): answers come from the index there is, a rebuild is under way;
+    "unavailable" without a database or an index."""
+    checks, status = {}, "ok"
     try:
-        Law.objects.exists()
-        checks["database"] = "ok"
-    except DatabaseError:
-        checks["database"] = "unavailable"
-        healthy = False
-    finally:
-        close_old_connections()  # a pooled connection goes back; a broken one is dropped
-    try:
-        index = get_index()
+        index: SearchIndex | None = get_index()
         checks["index"] = {"status": "ok", "articles": index.size}
     except IndexMissing:
+        index = None
         checks["index"] = {"status": "missing"}
-        healthy = False
+        status = "unavailable"
+    try:
+        imported = Law.objects.exists()
+        checks["database"] = "ok"
+        if index is not None and not index_agrees(index, corpus_fingerprint_cached()):
+            checks["index"].update(status="mismatch", rebuilding=True)
+            status = "degraded"
+            index_rebuild_in_background()
+        elif index is None and imported:
+            checks["index"]["rebuilding"] = True
+            index_rebuild_in_background()
+    except DatabaseError:
+        checks["database"] = "unavailable"
+        status = "unavailable"
+    finally:
+        close_old_connections()  # a pooled connection goes back; a broken one is dropped
     # Progress of the meaning index, which never makes the server unhealthy: retrieval uses words
     # and cards until it is ready.
     checks["meaning"] = meaning_status()
-    return checks, healthy
+    return {"database": checks.pop("database"), **checks}, status
 
 
 @api_endpoint("GET", auth=False, log=False)
 async def healthz(request: HttpRequest, record: RequestRecord) -> HttpResponse:
-    checks, healthy = await sync_to_async(
+    checks, status = await sync_to_async(
         _health_checks, thread_sensitive=False, executor=_health_thread
     )()
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+        {"status": status, **checks}, status=503 if status == "unavailable" else 200
     )
 
 

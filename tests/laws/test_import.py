@@ -194,3 +194,103 @@ def test_english_file_alone_joins_the_laws_already_imported(tmp_path, corpus_fil
     assert Article.objects.get(law__pcode="C0000001", number="185-3").content_en
     again = laws_import(sources=[english])
     assert (again.laws_changed, again.laws_unchanged) == (0, 3)
+
+
+def _ids() -> dict[tuple[str, str], int]:
+    return {(p, n): pk for pk, p, n in Article.objects.values_list("id", "law__pcode", "number")}
+
+
+def test_a_changed_law_is_updated_in_place(tmp_path, corpus_files):
+    laws_import(sources=corpus_files)
+    before = _ids()
+    chapters = dict(Chapter.objects.values_list("heading", "id"))
+    labour = copy.deepcopy(synthetic.LABOUR)
+    items = labour["LawArticles"]
+    items[0]["ArticleContent"] = "第 一 章 通則"  # a chapter renamed in place
+    changed = next(a for a in items if a["ArticleNo"] == "第 17 條")
+    changed["ArticleContent"] = "雇主終止勞動契約者，應發給勞工資遣費。"
+    items.remove(next(a for a in items if a["ArticleNo"] == "第 38 條"))
+    items.insert(3, synthetic.article("11", "非有法定事由，雇主不得預告勞工終止勞動契約。"))
+    newer = synthetic.write_zip(tmp_path / "newer.zip", [labour, synthetic.CIVIL])
+    summary = laws_import(sources=[str(newer)])
+
+    assert (summary.laws_changed, summary.laws_unchanged) == (1, 1)
+    # Changed: §17's text, and §1 and §2, whose chapter heading is part of what is indexed.
+    assert (
+        summary.articles_added,
+        summary.articles_changed,
+        summary.articles_removed,
+        summary.articles_unchanged,
+    ) == (1, 3, 1, 5 + 2)
+    after = _ids()
+    assert ("N0030001", "38") not in after
+    assert after.pop(("N0030001", "11")) not in before.values()
+    assert after == {key: pk for key, pk in before.items() if key != ("N0030001", "38")}
+    severance = Article.objects.get(pk=before["N0030001", "17"])
+    assert severance.content == "雇主終止勞動契約者，應發給勞工資遣費。"
+    assert severance.position == 5  # 1, 2, 11 (inserted), 10-1, 16, 17
+    numbers = Article.objects.filter(law__pcode="N0030001").values_list("number", flat=True)
+    assert list(numbers) == ["1", "2", "11", "10-1", "16", "17", "24", "39", "84-2"]
+    assert Chapter.objects.get(heading="第 一 章 通則").id == chapters["第 一 章 總則"]
+    assert Chapter.objects.get(heading="第 二 章 勞動契約").id == chapters["第 二 章 勞動契約"]
+
+
+def test_articles_numbered_alike_are_matched_in_order(tmp_path):
+    twice = synthetic.law(
+        "A0000009",
+        "重複條號測試法",
+        [synthetic.article("5", "甲。"), synthetic.article("5", "乙。")],
+    )
+    laws_import(sources=[str(synthetic.write_zip(tmp_path / "a.zip", [twice]))])
+    first, second = Article.objects.order_by("position").values_list("id", flat=True)
+    twice["LawArticles"][1]["ArticleContent"] = "丙。"
+    summary = laws_import(sources=[str(synthetic.write_zip(tmp_path / "b.zip", [twice]))])
+    assert (summary.articles_changed, summary.articles_unchanged) == (1, 1)
+    assert list(Article.objects.order_by("position").values_list("id", "content")) == [
+        (first, "甲。"),
+        (second, "丙。"),
+    ]
+
+
+def test_an_import_is_written_in_batches_each_law_whole(
+    tmp_path, corpus_files, settings, monkeypatch
+):
+    """A batch that fails leaves the batches before it written and its own laws untouched;
+    the next import writes the rest."""
+    from laws import importer
+
+    settings.LAWBOT_IMPORT_BATCH = 1  # one law per transaction
+    monkeypatch.setattr(importer, "SQLITE_BATCH_PAUSE", 0)
+    written = []
+    real = importer._write_batch
+
+    def failing_third(batch, summary):
+        if len(written) == 2:
+            raise RuntimeError("killed")
+        real(batch, summary)
+        written.append(batch[0][1].pcode)
+
+    monkeypatch.setattr(importer, "_write_batch", failing_third)
+    with pytest.raises(RuntimeError):
+        laws_import(sources=corpus_files)
+    assert sorted(Law.objects.values_list("pcode", flat=True)) == sorted(written)
+    for pcode in written:
+        law = Law.objects.get(pcode=pcode)
+        source = next(raw for raw in synthetic.ACTS + synthetic.ORDERS if pcode in raw["LawURL"])
+        numbers = [a for a in source["LawArticles"] if a["ArticleType"] == "A"]
+        assert law.articles.count() == len(numbers)
+
+    monkeypatch.setattr(importer, "_write_batch", real)
+    summary = laws_import(sources=corpus_files)
+    assert (summary.laws_added, summary.laws_unchanged) == (4, 2)
+    assert Article.objects.count() == 16
+
+
+def test_imported_rows_carry_their_digests(tmp_path, corpus_files):
+    from laws.fingerprint import article_digest, law_digest
+
+    laws_import(sources=[*corpus_files, synthetic.write_english(tmp_path / "english")])
+    article = Article.objects.select_related("law").get(law__pcode="N0030001", number="17")
+    assert article.digest == article_digest(article.chapter, article.content, article.content_en)
+    law = article.law
+    assert law.digest == law_digest(law.pcode, law.name, law.level, law.english_name, law.abolished)

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from chat.page.conversations import messages_interrupt_stale
+from laws.index import index_rebuild_in_background, index_state
 from laws.meaning import meaning_build_in_background
 
 APPLICATION = "lawbot_site.asgi:application"
@@ -46,8 +47,13 @@ class Command(BaseCommand):
         host, port = settings.LAWBOT_HOST, port or settings.LAWBOT_PORT
         # Answers a previous run left half-written are marked interrupted, never lost silently.
         messages_interrupt_stale()
-        # The meaning index's vectors are computed in a child process while this one serves.
-        meaning_build_in_background()
+        if index_state() == "mismatch":
+            # An import was interrupted after writing the database: the index is rebuilt in a
+            # child process (which then starts the meaning index's) while this one serves.
+            index_rebuild_in_background()
+        else:
+            # The meaning index's vectors are computed in a child process while this one serves.
+            meaning_build_in_background()
         self.stdout.write(f"Lawbot is serving on http://{host}:{port}/ with {workers} worker(s)")
         self.stdout.flush()
         if workers <= 1:

@@ -1,17 +1,27 @@
+import time
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from laws.importer import laws_import
-from laws.index import IndexMissing, get_index, index_build
+from laws.index import CorpusLock, index_ensure
+from laws.phases import pause_point
 from laws.sources import SourceError
+
+REASONS = {
+    "missing": "Search index: missing; building it.",
+    "mismatch": "Search index: built from another state of the database (an import was "
+    "interrupted); rebuilding it.",
+}
 
 
 class Command(BaseCommand):
     help = (
         "Import the Ministry of Justice's law downloads (paths or URLs of ChLaw/ChOrder .json(.zip), "
         "and their English translations EngLaw/EngOrder) "
-        "and rebuild the search index. Default: LAWBOT_LAW_SOURCE, else the official URLs."
+        "and rebuild the search index. Default: LAWBOT_LAW_SOURCE, else the official URLs. "
+        "An index that does not match the database is rebuilt even if nothing changed."
     )
 
     def add_arguments(self, parser):
@@ -22,7 +32,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, sources, no_progress, rebuild_index, **options):
-        force_index = rebuild_index
         sources = sources or settings.LAWBOT_LAW_SOURCE
 
         def progress(items, total):
@@ -35,19 +44,28 @@ class Command(BaseCommand):
                 file=self.stderr,
             )
 
+        lock = CorpusLock()
+        if not lock.acquire(wait=False):
+            self.stderr.write("Another import or index rebuild is running; waiting for it …")
+            lock.acquire(wait=True)
         try:
-            summary = laws_import(sources=sources, progress=progress)
-        except SourceError as exc:
-            raise CommandError(f"import failed, the corpus is unchanged: {exc}") from exc
-        self.stdout.write(f"Imported from {', '.join(sources)}: {summary}")
-        if not summary.changed_anything and not force_index:
+            started = time.perf_counter()
             try:
-                get_index()
-                self.stdout.write("Search index: up to date (nothing changed).")
-                return
-            except IndexMissing:
-                pass
-        stats = index_build()
+                summary = laws_import(sources=sources, progress=progress)
+            except SourceError as exc:
+                raise CommandError(f"import failed, the corpus is unchanged: {exc}") from exc
+            seconds = time.perf_counter() - started
+            self.stdout.write(f"Imported from {', '.join(sources)}: {summary} ({seconds:.1f} s)")
+            self.stdout.flush()
+            pause_point("committed")
+            state, stats = index_ensure(force=rebuild_index or summary.changed_anything)
+        finally:
+            lock.release()
+        if stats is None:
+            self.stdout.write("Search index: up to date (it matches the database).")
+            return
+        if state in REASONS:
+            self.stdout.write(REASONS[state])
         self.stdout.write(
             f"Search index: {stats.documents} articles, {stats.terms} terms, "
             f"{stats.postings} postings, built in {stats.seconds:.1f} s"
