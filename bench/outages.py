@@ -43,11 +43,18 @@ from tests.e2e.tcp_proxy import TcpProxy  # noqa: E402
 PASSWORD = "bench-pass-123"
 
 
-def followed(client: httpx.Client, url: str, message_id: int) -> str:
-    """The status the answer's stream ends with ("no end" if it ends without one)."""
+def followed(
+    client: httpx.Client, url: str, message_id: int, reading: threading.Event | None = None
+) -> str:
+    """The status the answer's stream ends with ("no end" if it ends without one); `reading`
+    is set once its first event has arrived."""
     try:
         with client.stream("GET", f"{url}/api/ui/messages/{message_id}/stream") as stream:
+            if stream.status_code != 200:
+                return f"stream {stream.status_code}"
             for line in stream.iter_lines():
+                if reading and line.startswith("data: "):
+                    reading.set()
                 if line.startswith("data: ") and '"status"' in line:
                     return json.loads(line[6:])["status"]
     except httpx.HTTPError as exc:
@@ -103,14 +110,17 @@ def postgres_cut(server: LiveServer, client, proxy: TcpProxy, seconds: float, n:
         time.sleep(0.05)
     # Followers on the page, as a reader would have them open through the outage.
     ends: dict[int, str] = {}
-    followers = [
-        threading.Thread(
-            target=lambda m=m: ends.__setitem__(m, followed(client, server.url, m)), daemon=True
-        )
-        for m in ids
-    ]
+    reading = {m: threading.Event() for m in ids}
+
+    def follow(m: int) -> None:
+        with httpx.Client(timeout=120, cookies=client.cookies) as own:
+            ends[m] = followed(own, server.url, m, reading[m])
+
+    followers = [threading.Thread(target=follow, args=(m,), daemon=True) for m in ids]
     for thread in followers:
         thread.start()
+    for event in reading.values():
+        assert event.wait(60), "a follower did not start"
     proxy.stop()
     cut_ends, during = time.monotonic() + seconds, Counter()
     with httpx.Client(timeout=30, cookies=client.cookies, headers=client.headers) as asker:
