@@ -98,6 +98,9 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {secret}", "Content-Type": "application/json"}
             page = conftest.signed_in(url, "stall", PASSWORD)
             page_headers = {**page.headers, "Content-Type": "application/json"}
+            # The same probes with nothing else to do: what the machine's load alone costs them.
+            idle = [probed(url, process.pid, lambda: time.sleep(2) or 200) for _ in range(3)]
+            report("no question (2 s of probes)", idle)
             for shape, question in QUESTIONS.items():
                 api_body = json.dumps(
                     {"model": "lawbot-lite", "messages": [{"role": "user", "content": question}]},
