@@ -130,9 +130,7 @@ def test_calculators_read_only_the_start_and_end_of_a_huge_question(monkeypatch,
 
 
 @pytest.mark.django_db
-def test_retrieval_and_the_plan_read_only_the_start_and_end_of_a_huge_question(
-    monkeypatch, corpus
-):
+def test_retrieval_and_the_plan_read_only_the_start_and_end_of_a_huge_question(monkeypatch, corpus):
     """Each of these scanned all of a 1 MiB question in one call holding the GIL (tens of ms
     each), so /healthz on its own thread still waited ~0.3 s behind the database thread."""
     from chat.answering import pipeline, selection
