@@ -3,10 +3,12 @@ page requests and API requests; /healthz while a 1 MiB question is answered; cha
 through a Redis cut.
 
 usage: .venv/bin/python bench/leaks.py [--answers 1000] [--pages 10000] [--api 1000]
-       [--postgres postgres://postgres@127.0.0.1:5432/postgres] [--redis-cut 10]
+       [--postgres postgres://postgres@127.0.0.1:5432/postgres] [--redis-cut 10] [--workers 2]
 Starts its own daphne on 127.0.0.1 in a temporary folder on the synthetic corpus (SQLite, or a
 fresh PostgreSQL database with its own private redis-server when --postgres is given), prints
-the figures and stops everything."""
+the figures and stops everything. With --workers N it serves as `manage.py serve --workers N`
+does (N daphne processes on one socket); descriptors and sockets are then summed over them, and
+the chat answers and page requests run side by side."""
 
 import argparse
 import contextlib
@@ -73,6 +75,12 @@ def all_fds(pid: int) -> int:
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
+def worker_pids(pid: int) -> list[int]:
+    """The daphne processes serving: the process itself, or the children `serve` started."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in children] or [pid]
+
+
 class Counters:
     def __init__(self, env: dict, pid: int, redis_port: int | None):
         self.env, self.pid, self.redis_port = env, pid, redis_port
@@ -90,16 +98,29 @@ class Counters:
                 "SELECT sessions FROM pg_stat_database WHERE datname = %s", (name,)
             ).fetchone()[0]
 
+    def pg_activity(self) -> int | None:
+        """Connections open to the server's database now (pg_stat_activity)."""
+        url = self.env.get("DATABASE_URL")
+        if not url:
+            return None
+        name = url.rsplit("/", 1)[-1]
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
+            return c.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
+            ).fetchone()[0]
+
     def redis_connections_received(self) -> int | None:
         if self.redis is None:
             return None
         return self.redis.info("stats")["total_connections_received"]
 
     def snapshot(self) -> dict:
+        pids, postgres = worker_pids(self.pid), bool(self.env.get("DATABASE_URL"))
         return {
-            "fds": all_fds(self.pid),
-            "sqlite fds": sqlite_fds(self.pid),
-            "pg open": sockets_to(self.pid, 5432) if self.env.get("DATABASE_URL") else None,
+            "fds": sum(all_fds(pid) for pid in pids),
+            "sqlite fds": sum(sqlite_fds(pid) for pid in pids),
+            "pg open": sum(sockets_to(pid, 5432) for pid in pids) if postgres else None,
+            "pg_stat_activity": self.pg_activity(),
             "pg opened": self.pg_sessions(),
             "redis opened": self.redis_connections_received(),
         }
@@ -145,6 +166,40 @@ def run_pages(client, url, counters, n: int) -> None:
     seconds = time.perf_counter() - started
     time.sleep(1)
     print(f"page requests: {n} in {seconds:.0f} s, {failed} failed")
+    print(f"  {difference(before, counters.snapshot())}")
+
+
+def run_answers_and_pages(url, counters, answers: int, pages: int, warm_up: bool = True) -> None:
+    """Both at once (two signed-in clients), counted across the whole of it; after a warm-up
+    of the same side by side (the pools grow to what two at once need, once)."""
+    if warm_up:
+        run_answers_and_pages(url, counters, 20, 200, warm_up=False)
+    clients = [signed_in(url, "bench-page", PASSWORD) for _ in range(2)]
+    for client in clients:
+        client.timeout = httpx.Timeout(120)
+    results: dict = {}
+
+    def ask() -> None:
+        statuses = [answer(clients[0], url, f"資遣費怎麼算？第{i}次") for i in range(answers)]
+        results["answers"] = [s for s in statuses if s != "complete"]
+
+    def browse() -> None:
+        results["pages"] = sum(clients[1].get(f"{url}/").status_code != 200 for _ in range(pages))
+
+    before, started = counters.snapshot(), time.perf_counter()
+    threads = [threading.Thread(target=ask), threading.Thread(target=browse)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    time.sleep(1)
+    print(
+        f"{'warm-up: ' if not warm_up else ''}"
+        f"chat answers and page requests side by side: {answers} answers, {pages} pages in "
+        f"{seconds:.0f} s; {len(results['answers'])} answers not complete "
+        f"{results['answers'][:5]}, {results['pages']} pages failed"
+    )
     print(f"  {difference(before, counters.snapshot())}")
 
 
@@ -215,6 +270,31 @@ def run_redis_cut(client, url, proxy: TcpProxy, seconds: float) -> None:
     )
 
 
+def start_workers(env: dict, log_path: Path, workers: int) -> tuple[str, subprocess.Popen]:
+    """`manage.py serve --workers N`, ready when each worker has answered /healthz."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", "--workers", str(workers), "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    url, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"serve exited: {log_path.read_text()}")
+        with contextlib.suppress(httpx.TransportError, FileNotFoundError):
+            # New connections each, so that the kernel hands some to every worker.
+            if len(worker_pids(process.pid)) == workers and all(
+                httpx.get(f"{url}/healthz", timeout=1).status_code == 200 for _ in range(8)
+            ):
+                return url, process
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"serve did not become ready: {log_path.read_text()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--answers", type=int, default=1000)
@@ -222,6 +302,8 @@ def main() -> None:
     parser.add_argument("--api", type=int, default=1000)
     parser.add_argument("--postgres", default="")
     parser.add_argument("--redis-cut", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--database-prefix", default="lawbot_bench", help="of the database's name")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         var = Path(tmp)
@@ -229,7 +311,7 @@ def main() -> None:
         databases: list[str] = []
         redis_server, proxy, redis_port = None, None, None
         if args.postgres:
-            env["DATABASE_URL"] = postgres_database(args.postgres, databases)
+            env["DATABASE_URL"] = postgres_database(args.postgres, databases, args.database_prefix)
             redis_port = free_port()
             redis_server = subprocess.Popen(
                 ["redis-server", "--port", str(redis_port), "--save", "", "--appendonly", "no"],
@@ -249,20 +331,27 @@ def main() -> None:
             "from django.contrib.auth import get_user_model; "
             f"get_user_model().objects.create_user('bench-page', password={PASSWORD!r})",
         )
-        url, process = start_server(env, var / "daphne.log")
+        if args.workers > 1:
+            url, process = start_workers(env, var / "serve.log", args.workers)
+        else:
+            url, process = start_server(env, var / "daphne.log")
         try:
             print(
                 f"database: {'PostgreSQL' if args.postgres else 'SQLite'}; "
                 f"redis: {'private redis-server' if args.postgres else 'no'}; "
+                f"workers: {args.workers}; "
                 f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
             )
             counters = Counters(env, process.pid, redis_port)
             client = signed_in(url, "bench-page", PASSWORD)
             client.timeout = httpx.Timeout(120)
-            if args.answers:
-                run_answers(client, url, counters, args.answers)
-            if args.pages:
-                run_pages(client, url, counters, args.pages)
+            if args.workers > 1:
+                run_answers_and_pages(url, counters, args.answers, args.pages)
+            else:
+                if args.answers:
+                    run_answers(client, url, counters, args.answers)
+                if args.pages:
+                    run_pages(client, url, counters, args.pages)
             if args.api:
                 run_api(url, secret, counters, args.api)
             run_large_question(url, secret)

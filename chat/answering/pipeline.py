@@ -89,15 +89,19 @@ def answer_prepare(
     `rewrite`: the statutes' words for the question (chat/answering/rewrite.py), searched with
     it. Raises laws.index.IndexMissing when the corpus is not imported yet."""
     question = question_of(turns)
+    # What retrieval and the plan read (the start and the end past laws.search.MAX_QUESTION):
+    # each of their scans of the whole of a 1 MiB question is one call that holds the GIL for
+    # tens of ms, stalling the event loop although this runs on the database thread.
+    read = clip(question)
     earlier = earlier_questions(turns)
-    english = is_english(clip(question))
+    english = is_english(read)
     calculations = _calculations(
         clip(question, CALCULATION_CHARS),
         [clip(turn, CALCULATION_CHARS) for turn in earlier],
         english=english,
         today=today,
     )
-    query = f"{question}\n{rewrite}" if rewrite else question
+    query = f"{read}\n{rewrite}" if rewrite else read
     result = search(query, limit=RETRIEVED, history=earlier)
     result = with_calculation_articles(result, calculations)
     return PreparedAnswer(
@@ -107,7 +111,7 @@ def answer_prepare(
         english=english,
         calculations=calculations,
         result=result,
-        plan=answer_plan(question=question, result=result, calculations=calculations),
+        plan=answer_plan(question=read, result=result, calculations=calculations),
     )
 
 

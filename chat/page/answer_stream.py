@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
-from django.db import close_old_connections, connection
+from django.db import DatabaseError, close_old_connections, connection, connections
 
 from chat.models import Message
 from chat.page.answer_worker import PUBLISH_TIMEOUT, SAVE_SECONDS, group_name
@@ -83,6 +83,12 @@ def _message_read(message_id: int) -> Message:
     return message
 
 
+def _broken_connections_close() -> None:
+    # On the thread that reads, so that the next read opens a new connection.
+    for each in connections.all(initialized_only=True):
+        each.close_if_unusable_or_obsolete()
+
+
 async def _subscribe(layer, group: str) -> str | None:
     """A channel in the answer's group, or None when the channel layer is unavailable."""
     try:
@@ -115,7 +121,16 @@ async def _answer_frames(
             if reload:
                 last_reload = time.monotonic()
                 # Subscribed before reading, so every delta is saved, soon saved, or on its way.
-                message = await sync_to_async(_message_read)(message_id)
+                try:
+                    message = await sync_to_async(_message_read)(message_id)
+                except DatabaseError as exc:
+                    # The database is the record, and it comes back: the answer's ending is
+                    # saved then (answer_worker retries its writes). Live deltas wait in the
+                    # channel layer meanwhile, and the heartbeat keeps the stream open.
+                    logger.warning("answer %s: database unavailable (%r): waiting", message_id, exc)
+                    await sync_to_async(_broken_connections_close)()
+                    await asyncio.sleep(SAVE_SECONDS)
+                    continue
                 if not citations_sent and message.citations and message.is_streaming:
                     citations_sent = True
                     yield frame("citations", await render_citations(message))

@@ -75,9 +75,9 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
-def postgres_database(base_url: str, created: list[str]) -> str:
+def postgres_database(base_url: str, created: list[str], prefix: str = "lawbot_e2e") -> str:
     """A fresh database on the PostgreSQL server the test run uses, dropped at the end."""
-    name = f"lawbot_e2e_{secrets.token_hex(4)}"
+    name = f"{prefix}_{secrets.token_hex(4)}"
     with psycopg.connect(maintenance_url(base_url), autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
     created.append(name)
@@ -171,10 +171,12 @@ def lawbot_server_factory(tmp_path_factory):
         database on; by default the test run's PostgreSQL, if it uses one, else SQLite.
         _daphne_args: options for daphne, as `manage.py serve` would pass them."""
         var_dir = tmp_path_factory.mktemp("live")
+        # A prefix of one's own keeps parallel runs' databases apart on a shared server.
+        prefix = os.environ.get("LAWBOT_TEST_DATABASE_PREFIX", "lawbot_e2e")
         if _database_via:
-            extra_env["DATABASE_URL"] = postgres_database(_database_via, databases)
+            extra_env["DATABASE_URL"] = postgres_database(_database_via, databases, prefix)
         elif base_url.startswith("postgres"):
-            extra_env.setdefault("DATABASE_URL", postgres_database(base_url, databases))
+            extra_env.setdefault("DATABASE_URL", postgres_database(base_url, databases, prefix))
         env = server_env(var_dir, **extra_env)
         manage(env, "migrate", "-v0")
         manage(env, "import_laws", "--no-progress", *write_corpus(var_dir / "corpus"))

@@ -4,6 +4,7 @@ from fractions import Fraction
 
 import pytest
 
+from labour import parsing
 from labour.parsing import parse
 from labour.service_length import Service, between, worked
 
@@ -130,3 +131,23 @@ def test_hourly_wage_forms(question):
 def test_english_clauses_split_on_commas():
     facts = parse("salary 36000, worked 10 hours on a weekday, rest day 4 hours")
     assert facts.workday_hours == 10 and facts.rest_day_hours == 4
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [parsing.DURATION_ZH_RE, parsing.DURATION_EN_RE, parsing.HOURS_RE],
+    ids=["duration-zh", "duration-en", "hours"],
+)
+def test_a_number_is_read_only_from_the_start_of_its_run(pattern):
+    # Trying a run of digits from each of its digits made a 2,000-digit question quadratic
+    # (1.4 s of CPU in the calculators, holding the GIL, so /healthz waited behind it).
+    text = "12345年 12345 years 12345小時"
+    inside = [i for i in range(1, len(text)) if text[i - 1 : i + 1].isdigit()]
+    for start in inside:
+        match = pattern.match(text, start)
+        assert match is None or not any(match.groupdict().values()), (start, match)
+
+
+def test_a_long_run_of_digits_reads_as_no_figure():
+    facts = parsing.parse("1" * 2000)
+    assert facts.service is None and facts.workday_hours is None

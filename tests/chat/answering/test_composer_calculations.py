@@ -126,3 +126,33 @@ def test_calculators_read_only_the_start_and_end_of_a_huge_question(monkeypatch,
     pipeline.answer_prepare(turns=[Turn("user", question)], model="lawbot-lite")
     assert len(read[0]) <= pipeline.CALCULATION_CHARS + 1
     assert read[0].endswith("資遣費多少")  # the question after a pasted document is kept
+
+
+@pytest.mark.django_db
+def test_retrieval_and_the_plan_read_only_the_start_and_end_of_a_huge_question(monkeypatch, corpus):
+    """Each of these scanned all of a 1 MiB question in one call holding the GIL (tens of ms
+    each), so /healthz on its own thread still waited ~0.3 s behind the database thread."""
+    from chat.answering import pipeline, selection
+    from laws import next_steps, search
+
+    read: list[tuple[str, int]] = []
+
+    def recording(module, name):
+        original = getattr(module, name)
+
+        def wrapper(text, *args, **kwargs):
+            read.append((name, len(text)))
+            return original(text, *args, **kwargs)
+
+        monkeypatch.setattr(module, name, wrapper)
+
+    recording(search, "is_english")
+    recording(selection, "weights")
+    recording(next_steps, "asks_what_to_do")
+    recording(pipeline, "search")
+    question = "月薪4萬5 " * 86_000 + "資遣費多少"
+    prepared = pipeline.answer_prepare(turns=[Turn("user", question)], model="lawbot-lite")
+    assert {name for name, _ in read} >= {"is_english", "weights", "asks_what_to_do", "search"}
+    # The plan weighs the analysis' words beside the question: twice MAX_QUESTION at most.
+    assert max(length for _, length in read) <= 3 * search.MAX_QUESTION, read
+    assert prepared.question == question  # the engines still get all of it

@@ -153,3 +153,31 @@ async def test_follower_sends_each_character_once_and_waits_out_gaps():
     assert follower.take(8, "ij") == ""  # a gap: "gh" not seen yet
     assert follower.take(6, "gh") + follower.take_pending() == "ghij"
     assert follower.sent == 10
+
+
+async def test_a_database_outage_mid_follow_waits_for_the_ending(owner, corpus, monkeypatch):
+    """A reader following an answer through a database cut got no end event: the read's
+    DatabaseError ended the stream (bench/outages.py: 5 of 5 followers), though the answer's
+    ending was saved once the database was back."""
+    from django.db import OperationalError
+
+    from chat.page import answer_stream
+
+    message = await ask(owner)
+    await answer_generate(message_id=message.pk)
+    await message.arefresh_from_db()
+    reads = []
+    real_read = answer_stream._message_read
+
+    def flaky_read(message_id):
+        reads.append(message_id)
+        if len(reads) <= 2:  # the database is away for the first two reads
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_read(message_id)
+
+    monkeypatch.setattr(answer_stream, "_message_read", flaky_read)
+    monkeypatch.setattr(answer_stream, "SAVE_SECONDS", 0.01)
+    frames = await read(message.pk, 0)
+    assert len(reads) == 3
+    assert text_of(frames) == message.content
+    assert frames[-1][1:] == ("end", {"status": "complete"})
