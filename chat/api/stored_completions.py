@@ -31,7 +31,17 @@ async def completion_store(completion, *, text: str, status: str) -> None:
     so a database failure here is logged, not raised."""
     request = completion.request
     inputs = [
-        StoredInput(role=m.role, content=m.content, public_id=f"{completion.id}-{i}")
+        StoredInput(
+            role=m.role,
+            content=m.content,
+            public_id=f"{completion.id}-{i}",
+            # What a conversation continued over the Responses API needs of tool messages.
+            wire={"tool_calls": list(m.tool_calls)}
+            if m.tool_calls
+            else {"tool_call_id": m.tool_call_id}
+            if m.role == "tool"
+            else {},
+        )
         for i, m in enumerate(request.messages)
     ]
     answer = StoredAnswer(
