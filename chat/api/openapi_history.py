@@ -296,8 +296,23 @@ STORED_MESSAGE = {
     "required": ["id", "role", "content"],
     "properties": {
         "id": {"type": "string"},
-        "role": {"enum": ["system", "developer", "user", "assistant"]},
+        "role": {"enum": ["system", "developer", "user", "assistant", "tool"]},
         "content": {"type": ["string", "null"]},
+        "name": {"type": ["string", "null"]},
+        "content_parts": {
+            "description": "The parts the message was sent as, or null if it was a string.",
+            "anyOf": [
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["type", "text"],
+                        "properties": {"type": {"const": "text"}, "text": {"type": "string"}},
+                    },
+                },
+                {"type": "null"},
+            ],
+        },
     },
 }
 

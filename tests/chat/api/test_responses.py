@@ -3,16 +3,14 @@ previous_response_id and conversation, citations as url_citation annotations."""
 
 import json
 
-import jsonschema
 import pytest
 from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 
 from api_keys.services import api_key_create
-from chat.api.openapi import openapi_schema
 from chat.api.responses_wire import url_annotations
 from chat.models import Conversation, Message
-from tests.api_client import SEED, KeyClient, post
+from tests.api_client import SEED, KeyClient, assert_published, post
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 CITED = [{"url": "https://law/1", "title": "A 第 1 條"}, {"url": "https://law/2", "title": "B"}]
@@ -39,15 +37,6 @@ async def create(client, **fields) -> dict:
 
 def output_text(response: dict) -> str:
     return response["output"][0]["content"][0]["text"]
-
-
-def assert_published(body: dict, path: str) -> None:
-    """`body` is what /openapi.json says GET `path` returns (the fuzz run checks the same)."""
-    document = openapi_schema()
-    schema = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
-    jsonschema.Draft202012Validator(
-        {**schema["schema"], "components": document["components"]}
-    ).validate(body)
 
 
 async def stream_events(response) -> list[tuple[str, dict]]:
