@@ -299,6 +299,11 @@ STORED_MESSAGE = {
         "role": {"enum": ["system", "developer", "user", "assistant", "tool"]},
         "content": {"type": ["string", "null"]},
         "name": {"type": ["string", "null"]},
+        "tool_calls": {
+            "type": "array",
+            "description": "An assistant message's calls of the caller's functions.",
+            "items": {"type": "object", "required": ["id", "type", "function"]},
+        },
         "content_parts": {
             "description": "The parts the message was sent as, or null if it was a string.",
             "anyOf": [

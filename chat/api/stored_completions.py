@@ -109,13 +109,17 @@ def stored_completion_json(message: Message) -> dict:
 
 
 def stored_message_json(message: Message) -> dict:
-    return {
+    shown = {
         "id": message.public_id,
         "role": message.role,
         "content": message.content,
         "name": None,
         "content_parts": message.wire.get("content_parts"),
     }
+    if message.wire.get("tool_calls"):  # an earlier answer's calls, as it was sent
+        shown["tool_calls"] = message.wire["tool_calls"]
+        shown["content"] = message.content or None
+    return shown
 
 
 def metadata_update(body) -> dict[str, str]:

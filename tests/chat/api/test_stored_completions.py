@@ -150,3 +150,22 @@ async def test_messages_keep_the_content_parts_they_were_sent_with(client):
             [{"type": "text", "text": "勞基法"}, {"type": "text", "text": "第 17 條"}],
         ),
     ]
+
+
+async def test_messages_keep_the_tool_calls_an_upstream_was_relayed(client, upstream):
+    call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    made = await stored(
+        client,
+        model="lawbot-pro",
+        messages=[
+            {"role": "user", "content": "勞基法第 17 條"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "結果"},
+        ],
+    )
+    page = (await client.get(f"/v1/chat/completions/{made['id']}/messages")).json()
+    assert_published(page, "/chat/completions/{completion_id}/messages")
+    asked, called, result = page["data"]
+    assert (called["role"], called["content"], called["tool_calls"]) == ("assistant", None, [call])
+    assert (result["role"], result["content"]) == ("tool", "結果")
+    assert "tool_calls" not in asked
