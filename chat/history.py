@@ -148,7 +148,7 @@ def _target(
         return conversation
     return Conversation.objects.create(
         owner_id=api_key.user_id,
-        title=title_from(question) or "API",
+        title=storable(title_from(question)) or "API",
         source=Conversation.Source.API,
         api_key=api_key,
     )
@@ -191,7 +191,7 @@ def api_answer_store(
         model=answer.model,
         status=answer.status,
         citations=answer.citations,
-        error=answer.error,
+        error=storable(answer.error),
         public_id=answer.public_id,
         metadata=answer.metadata,
         wire=storable(answer.wire),

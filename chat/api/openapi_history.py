@@ -8,6 +8,7 @@ from chat.api.responses_items import INCLUDABLE
 from chat.api.responses_request import request_schemas
 
 JSON = "application/json"
+ID_LENGTH = 64
 
 
 def ref(name: str) -> dict:
@@ -19,7 +20,9 @@ def _page_params(default_order: str) -> list[dict]:
         {
             "name": "after",
             "in": "query",
-            "schema": {"type": "string"},
+            # Ids are at most 64 characters (Message.public_id); a request line past daphne's
+            # 16 KiB is dropped by the server before Lawbot sees it.
+            "schema": {"type": "string", "maxLength": ID_LENGTH},
             "description": "The last id of the previous page (404 if it is not in the list).",
         },
         {
@@ -40,7 +43,7 @@ def _id_param(name: str, example: str) -> dict:
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "maxLength": ID_LENGTH},
         "example": example,
     }
 
@@ -390,7 +393,7 @@ INPUT_ITEM_STORED = {
 INCLUDE_PARAM = {
     "name": "include",
     "in": "query",
-    "schema": {"type": "array", "items": {"enum": sorted(INCLUDABLE)}},
+    "schema": {"type": "array", "maxItems": len(INCLUDABLE), "items": {"enum": sorted(INCLUDABLE)}},
     "description": "OpenAI's values are accepted (Lawbot's items have no extra data to add); "
     "others get 400.",
 }

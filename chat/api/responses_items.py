@@ -146,7 +146,10 @@ def input_item_json(message: Message) -> dict:
 
 def include_check(request: HttpRequest) -> None:
     """`include` (the SDKs send `include[]=…`): OpenAI's values are accepted, others a 400."""
-    for value in request.GET.getlist("include") + request.GET.getlist("include[]"):
+    values = request.GET.getlist("include") + request.GET.getlist("include[]")
+    if len(values) > len(INCLUDABLE):
+        raise invalid(f"'include' may hold at most {len(INCLUDABLE)} values.", param="include")
+    for value in values:
         if value not in INCLUDABLE:
             raise invalid(
                 f"Invalid value for 'include': '{value[:100]}' is not one of "

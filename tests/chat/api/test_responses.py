@@ -343,6 +343,7 @@ async def test_input_items_of_a_follow_up_are_its_own_and_resending_is_fine(clie
         ("include[]=message.output_text.logprobs", 200, None),
         ("include=file_search_call.results", 200, None),
         ("include[]=everything", 400, "include"),
+        ("include=reasoning.encrypted_content&" * 9, 400, "include"),
         ("limit=0", 400, "limit"),
         ("order=up", 400, "order"),
         ("after=msg_nope", 404, "after"),
@@ -380,3 +381,17 @@ async def test_function_results_stay_in_the_history_of_a_follow_up(client):
         ("tool", [], "c2"),
     ]
     assert turns[2].content == "one"
+
+
+async def test_items_with_nul_are_stored_and_listed(client):
+    made = await create(
+        client,
+        input=[
+            {"role": "user", "content": [{"type": "input_text", "text": SEED + "\x00"}]},
+            {"type": "function_call", "call_id": "c\x00", "name": "f", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c\x00", "output": "\x00"},
+        ],
+    )
+    listed = (await client.get(f"/v1/responses/{made['id']}/input_items?order=asc")).json()
+    assert listed["data"][0]["content"][0]["text"] == SEED + "\ufffd"
+    assert listed["data"][2]["output"] == "\ufffd"
