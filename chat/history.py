@@ -38,6 +38,20 @@ class StoredAnswer:
     error: str = ""
 
 
+def storable(value):
+    """`value` as PostgreSQL can store it: text and JSON cannot hold NUL nor a lone surrogate,
+    which a request may carry anywhere; kept as U+FFFD and ? rather than failing the store."""
+    if isinstance(value, str):
+        if "\x00" not in value and value.isascii():
+            return value
+        return value.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [storable(v) for v in value]
+    if isinstance(value, dict):
+        return {storable(k): storable(v) for k, v in value.items()}
+    return value
+
+
 def answers_of(owner_id: int, prefix: str):
     """The owner's stored answers whose public id starts with `prefix` (chatcmpl-, resp_)."""
     return Message.objects.filter(
@@ -78,12 +92,18 @@ def history_turns(conversation: Conversation, *, up_to: Message | None = None) -
     messages = conversation.messages.exclude(status=Message.Status.STREAMING)
     if up_to is not None:
         messages = messages.filter(id__lte=up_to.id)
-    turns = []
+    turns: list[Turn] = []
     for m in messages.only("role", "content", "wire"):
+        wire = m.wire if isinstance(m.wire, dict) else {}
         # An answer that called the caller's functions: the calls go with it, so that the
         # function results in the next request follow them (as an upstream LLM requires).
-        calls = tuple(m.wire.get("tool_calls") or ()) if m.role == Message.Role.ASSISTANT else ()
-        if m.role in ROLES and (m.content or calls):
+        calls = tuple(wire.get("tool_calls") or ()) if m.role == Message.Role.ASSISTANT else ()
+        if m.role == "tool":  # a function's result sent over the API
+            turns.append(Turn("tool", m.content, tool_call_id=wire.get("tool_call_id", "")))
+        elif calls and not m.content and turns and turns[-1].tool_calls and not turns[-1].content:
+            # function_call input items, one row each: one assistant turn, as they were sent.
+            turns[-1] = Turn("assistant", "", (*turns[-1].tool_calls, *calls))
+        elif m.role in ROLES and (m.content or calls):
             turns.append(Turn(m.role, m.content, calls))
     return turns
 
@@ -106,6 +126,7 @@ def _fork(previous: Message) -> Conversation:
             model=m.model,
             status=m.status,
             citations=m.citations,
+            wire=m.wire,
             created=m.created,
             updated=m.updated,
         )
@@ -127,7 +148,7 @@ def _target(
         return conversation
     return Conversation.objects.create(
         owner_id=api_key.user_id,
-        title=title_from(question) or "API",
+        title=storable(title_from(question)) or "API",
         source=Conversation.Source.API,
         api_key=api_key,
     )
@@ -149,16 +170,14 @@ def api_answer_store(
         api_key=api_key, conversation=conversation, previous=previous, question=question
     )
     now = timezone.now()
-    # PostgreSQL text cannot hold NUL, which a request may carry anywhere.
-    clean = str.maketrans({"\x00": "\ufffd"})
     saved = Message.objects.bulk_create(
         [
             Message(
                 conversation=target,
                 role=i.role,
-                content=i.content.translate(clean),
+                content=storable(i.content),
                 public_id=i.public_id,
-                wire=i.wire,
+                wire=storable(i.wire),
                 created=now,
                 updated=now,
             )
@@ -168,14 +187,14 @@ def api_answer_store(
     stored = Message.objects.create(
         conversation=target,
         role=Message.Role.ASSISTANT,
-        content=answer.content.translate(clean),
+        content=storable(answer.content),
         model=answer.model,
         status=answer.status,
         citations=answer.citations,
-        error=answer.error,
+        error=storable(answer.error),
         public_id=answer.public_id,
         metadata=answer.metadata,
-        wire=answer.wire,
+        wire=storable(answer.wire),
         created=now,
         updated=now,
     )

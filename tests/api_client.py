@@ -2,7 +2,10 @@
 
 import json
 
+import jsonschema
 from django.test import AsyncClient
+
+from chat.api.openapi import openapi_schema
 
 SEED = "請說明勞動基準法中的資遣費計算方式"
 
@@ -30,3 +33,12 @@ async def events(response) -> list[str]:
     raw = b"".join([chunk async for chunk in response.streaming_content]).decode()
     assert raw.endswith("\n\n")
     return [frame for frame in raw.split("\n\n") if frame]
+
+
+def assert_published(body: dict, path: str) -> None:
+    """`body` is what /openapi.json says GET `path` returns (the fuzz run checks the same)."""
+    document = openapi_schema()
+    schema = document["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+    jsonschema.Draft202012Validator(
+        {**schema["schema"], "components": document["components"]}
+    ).validate(body)

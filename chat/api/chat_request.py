@@ -256,6 +256,8 @@ class ChatRequest:
     store: bool = False  # kept as a stored completion of the key's owner (chat.history)
     metadata: dict[str, str] = field(default_factory=dict)
     passthrough: dict[str, Any] = field(default_factory=dict)  # tools…, for an upstream LLM
+    # The content parts of the messages sent as parts, by index: a stored completion lists them.
+    content_parts: dict[int, list[dict]] = field(default_factory=dict)
 
     @property
     def question(self) -> str:
@@ -292,4 +294,9 @@ def parse_chat_request(raw: bytes, content_type: str) -> ChatRequest:
         store=bool(request.store),
         metadata=request.metadata or {},
         passthrough=passthrough,
+        content_parts={
+            i: [{"type": "text", "text": p["text"]} for p in m["content"]]
+            for i, m in enumerate(request.messages)
+            if isinstance(m["content"], list)
+        },
     )

@@ -4,6 +4,7 @@ values of at most 512; and its JSON schema."""
 from typing import Any
 
 from chat.api.errors import invalid
+from chat.history import storable
 
 MAX_PAIRS, MAX_KEY, MAX_VALUE = 16, 64, 512
 SCHEMA = {
@@ -30,10 +31,4 @@ def metadata_check(value: Any, param: str = "metadata") -> dict[str, str]:
         )
     # PostgreSQL's JSON cannot hold NUL (nor a lone surrogate): stored as U+FFFD, as the request
     # log stores them, rather than failing the request.
-    return {_storable(k): _storable(v) for k, v in value.items()}
-
-
-def _storable(text: str) -> str:
-    if "\x00" not in text and text.isascii():
-        return text
-    return text.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")
+    return storable(value)

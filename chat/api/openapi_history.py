@@ -4,9 +4,11 @@ model cannot say (a user message in the input; the upstream-only fields) added h
 
 from chat.answering.catalogue import MODELS, upstream_serves
 from chat.api.metadata import SCHEMA as METADATA_SCHEMA
+from chat.api.responses_items import INCLUDABLE
 from chat.api.responses_request import request_schemas
 
 JSON = "application/json"
+ID_LENGTH = 64
 
 
 def ref(name: str) -> dict:
@@ -18,7 +20,9 @@ def _page_params(default_order: str) -> list[dict]:
         {
             "name": "after",
             "in": "query",
-            "schema": {"type": "string"},
+            # Ids are at most 64 characters (Message.public_id); a request line past daphne's
+            # 16 KiB is dropped by the server before Lawbot sees it.
+            "schema": {"type": "string", "maxLength": ID_LENGTH},
             "description": "The last id of the previous page (404 if it is not in the list).",
         },
         {
@@ -39,7 +43,7 @@ def _id_param(name: str, example: str) -> dict:
         "name": name,
         "in": "path",
         "required": True,
-        "schema": {"type": "string"},
+        "schema": {"type": "string", "maxLength": ID_LENGTH},
         "example": example,
     }
 
@@ -177,7 +181,7 @@ def history_paths(json_response, errors, authenticated) -> dict:
             "get": {
                 "operationId": "listInputItems",
                 "summary": "The input items a stored response was given",
-                "parameters": _page_params("desc"),
+                "parameters": [*_page_params("desc"), INCLUDE_PARAM],
                 "responses": {
                     "200": json_response("A page of input items.", _list_of("InputItemStored")),
                     **errors("400", "404", *authenticated),
@@ -295,21 +299,103 @@ STORED_MESSAGE = {
     "required": ["id", "role", "content"],
     "properties": {
         "id": {"type": "string"},
-        "role": {"enum": ["system", "developer", "user", "assistant"]},
+        "role": {"enum": ["system", "developer", "user", "assistant", "tool"]},
         "content": {"type": ["string", "null"]},
+        "name": {"type": ["string", "null"]},
+        "tool_calls": {
+            "type": "array",
+            "description": "An assistant message's calls of the caller's functions.",
+            "items": {"type": "object", "required": ["id", "type", "function"]},
+        },
+        "content_parts": {
+            "description": "The parts the message was sent as, or null if it was a string.",
+            "anyOf": [
+                {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["type", "text"],
+                        "properties": {"type": {"const": "text"}, "text": {"type": "string"}},
+                    },
+                },
+                {"type": "null"},
+            ],
+        },
     },
 }
 
-INPUT_ITEM_STORED = {
+ITEM_STATUS = {"enum": ["in_progress", "completed", "incomplete"]}
+LOGGED_TEXT = {**OUTPUT_TEXT, "required": [*OUTPUT_TEXT["required"], "logprobs"]}
+LOGGED_TEXT["properties"] = {
+    **OUTPUT_TEXT["properties"],
+    # As the request sent them back: an earlier answer's annotations and logprobs.
+    "annotations": {"type": "array", "items": {"type": "object"}},
+    "logprobs": {"type": "array", "items": {"type": "object"}},
+}
+INPUT_TEXT = {
     "type": "object",
-    "required": ["type", "id", "role", "content"],
-    "properties": {
-        "type": {"const": "message"},
-        "id": {"type": "string"},
-        "role": {"enum": ["system", "developer", "user", "assistant"]},
-        "status": {"type": "string"},
-        "content": {"type": "array", "items": {"type": "object", "required": ["type", "text"]}},
-    },
+    "required": ["type", "text"],
+    "additionalProperties": False,
+    "properties": {"type": {"const": "input_text"}, "text": {"type": "string"}},
+}
+REFUSAL = {
+    "type": "object",
+    "required": ["type", "refusal"],
+    "additionalProperties": False,
+    "properties": {"type": {"const": "refusal"}, "refusal": {"type": "string"}},
+}
+
+
+def _item(kind: str, properties: dict) -> dict:
+    return {
+        "type": "object",
+        "required": ["type", "id", "status", *properties],
+        "additionalProperties": False,
+        "properties": {"type": {"const": kind}, "id": {"type": "string"}, "status": ITEM_STATUS}
+        | properties,
+    }
+
+
+# OpenAI's ItemResource, the kinds a response's input can hold (InputMessageResource,
+# OutputMessage, FunctionToolCallResource, FunctionToolCallOutputResource).
+INPUT_ITEM_STORED = {
+    "description": "An input item as the request gave it, with an id of its own (msg_, fc_, "
+    "fco_). An assistant message's content is output parts, the others' input text.",
+    "oneOf": [
+        _item(
+            "message",
+            {
+                "role": {"enum": ["system", "developer", "user"]},
+                "content": {"type": "array", "items": INPUT_TEXT},
+            },
+        ),
+        _item(
+            "message",
+            {
+                "role": {"const": "assistant"},
+                "content": {"type": "array", "items": {"oneOf": [LOGGED_TEXT, REFUSAL]}},
+            },
+        ),
+        _item(
+            "function_call",
+            {
+                "call_id": {"type": "string"},
+                "name": {"type": "string"},
+                "arguments": {"type": "string"},
+            },
+        ),
+        _item(
+            "function_call_output",
+            {"call_id": {"type": "string"}, "output": {"type": "string"}},
+        ),
+    ],
+}
+INCLUDE_PARAM = {
+    "name": "include",
+    "in": "query",
+    "schema": {"type": "array", "maxItems": len(INCLUDABLE), "items": {"enum": sorted(INCLUDABLE)}},
+    "description": "OpenAI's values are accepted (Lawbot's items have no extra data to add); "
+    "others get 400.",
 }
 
 

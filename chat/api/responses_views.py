@@ -9,6 +9,7 @@ from chat.answering.catalogue import upstream_serves
 from chat.api.endpoint import api_endpoint, request_body
 from chat.api.pagination import page_query, paginate
 from chat.api.request_record import RequestRecord
+from chat.api.responses_items import include_check, input_item_json
 from chat.api.responses_request import parse_responses_request
 from chat.api.responses_wire import (
     PREFIX,
@@ -65,25 +66,12 @@ async def response_detail(
     return _json(response_json(message))
 
 
-def input_item_json(message: Message) -> dict:
-    part = "output_text" if message.role == Message.Role.ASSISTANT else "input_text"
-    content = {"type": part, "text": message.content}
-    if part == "output_text":
-        content["annotations"] = []
-    return {
-        "type": "message",
-        "id": message.public_id,
-        "status": "completed",
-        "role": message.role,
-        "content": [content],
-    }
-
-
 @api_endpoint("GET")
 async def response_input_items(
     request: HttpRequest, record: RequestRecord, response_id: str
 ) -> HttpResponse:
     query = page_query(request, default_order="desc")
+    include_check(request)
     message = await _stored(record, response_id)
     page = await sync_to_async(paginate)(message.inputs.all(), query, input_item_json)
     return _json(page)

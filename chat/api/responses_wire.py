@@ -22,12 +22,8 @@ from chat.answering.turns import Turn
 from chat.api.completion_wire import answer_deltas, model_not_found
 from chat.api.errors import ApiError, api_error, internal_error, invalid
 from chat.api.request_record import RequestRecord
-from chat.api.responses_request import (
-    FunctionCallItem,
-    FunctionCallOutputItem,
-    MessageItem,
-    ResponsesRequest,
-)
+from chat.api.responses_items import input_turns
+from chat.api.responses_request import ResponsesRequest
 from chat.history import (
     StoredAnswer,
     StoredInput,
@@ -82,40 +78,6 @@ def url_annotations(text: str, citations: list[dict]) -> list[dict]:
                 }
             )
     return annotations
-
-
-def _text(content) -> str:
-    if isinstance(content, str):
-        return content
-    return "\n".join(part.refusal if part.type == "refusal" else part.text for part in content)
-
-
-def _input_turns(request: ResponsesRequest) -> tuple[list[Turn], list[StoredInput]]:
-    """The request's input as turns for the pipeline, and the messages to store."""
-    if isinstance(request.input, str):
-        items: list = [MessageItem(role="user", content=request.input)]
-    else:
-        items = list(request.input)
-    turns: list[Turn] = []
-    stored: list[StoredInput] = []
-    for item in items:
-        if isinstance(item, MessageItem):
-            text = _text(item.content)
-            turns.append(Turn(item.role, text))
-            stored.append(StoredInput(item.role, text, "msg_" + secrets.token_hex(16)))
-        elif isinstance(item, FunctionCallItem):
-            call = {
-                "id": item.call_id,
-                "type": "function",
-                "function": {"name": item.name, "arguments": item.arguments},
-            }
-            if turns and turns[-1].role == "assistant" and turns[-1].tool_calls:
-                turns[-1] = Turn("assistant", turns[-1].content, (*turns[-1].tool_calls, call))
-            else:
-                turns.append(Turn("assistant", "", (call,)))
-        elif isinstance(item, FunctionCallOutputItem):
-            turns.append(Turn("tool", item.output, tool_call_id=item.call_id))
-    return turns, stored
 
 
 def passthrough(request: ResponsesRequest) -> dict:
@@ -359,7 +321,7 @@ async def response_start(request: ResponsesRequest, record: RequestRecord) -> Re
         raise model_not_found(request.model)
     sent = passthrough(request)
     conversation, previous, history = await _history(request, record.api_key.user_id)
-    turns, inputs = _input_turns(request)
+    turns, inputs = input_turns(request)
     if request.instructions:
         turns.insert(0, Turn("system", request.instructions))
     turns = history + turns

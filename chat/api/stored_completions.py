@@ -26,12 +26,30 @@ def completion_not_found(completion_id: str) -> ApiError:
     )
 
 
+def _input_wire(turn, parts: list[dict] | None) -> dict:
+    """What a stored message keeps beyond its text: the parts it was sent as (listed as
+    `content_parts`), and for tool messages what a conversation continued over the Responses
+    API needs (history_turns)."""
+    wire: dict = {"content_parts": parts} if parts else {}
+    if turn.tool_calls:
+        wire["tool_calls"] = list(turn.tool_calls)
+    if turn.role == "tool":
+        wire["tool_call_id"] = turn.tool_call_id
+    return wire
+
+
 async def completion_store(completion, *, text: str, status: str) -> None:
     """Keeps a finished (or cut short) completion for the key's owner; the answer was served,
     so a database failure here is logged, not raised."""
     request = completion.request
     inputs = [
-        StoredInput(role=m.role, content=m.content, public_id=f"{completion.id}-{i}")
+        StoredInput(
+            role=m.role,
+            content=m.content,
+            public_id=f"{completion.id}-{i}",
+            # What a conversation continued over the Responses API needs of tool messages.
+            wire=_input_wire(m, request.content_parts.get(i)),
+        )
         for i, m in enumerate(request.messages)
     ]
     answer = StoredAnswer(
@@ -91,13 +109,17 @@ def stored_completion_json(message: Message) -> dict:
 
 
 def stored_message_json(message: Message) -> dict:
-    return {
+    shown = {
         "id": message.public_id,
         "role": message.role,
         "content": message.content,
         "name": None,
-        "content_parts": None,
+        "content_parts": message.wire.get("content_parts"),
     }
+    if message.wire.get("tool_calls"):  # an earlier answer's calls, as it was sent
+        shown["tool_calls"] = message.wire["tool_calls"]
+        shown["content"] = message.content or None
+    return shown
 
 
 def metadata_update(body) -> dict[str, str]:

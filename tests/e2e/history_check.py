@@ -14,6 +14,25 @@ made = client.chat.completions.create(
     model="lawbot-lite", messages=[{"role": "user", "content": question}], store=True
 )
 seen["stored_listed"] = made.id in [c.id for c in client.chat.completions.list(limit=100)]
+tagged = [
+    client.chat.completions.create(
+        model="lawbot-lite",
+        messages=[{"role": "user", "content": question}],
+        store=True,
+        metadata={"batch": "paged"},
+    ).id
+    for _ in range(3)
+]
+# The SDK's auto-pagination follows `after` page by page (limit=1: three pages).
+seen["paged_by_metadata"] = [
+    c.id for c in client.chat.completions.list(limit=1, metadata={"batch": "paged"})
+] == tagged
+seen["paged_desc"] = [
+    c.id for c in client.chat.completions.list(limit=2, order="desc", metadata={"batch": "paged"})
+] == tagged[::-1]
+seen["filtered_by_model"] = not list(client.chat.completions.list(model="lawbot-pro", limit=5))
+for completion_id in tagged:
+    client.chat.completions.delete(completion_id)
 retrieved = client.chat.completions.retrieve(made.id)
 seen["retrieved_citations"] = bool((retrieved.model_extra or {}).get("citations"))
 updated = client.chat.completions.update(made.id, metadata={"topic": "severance"})
@@ -55,6 +74,29 @@ seen["retrieved_text"] = client.responses.retrieve(response.id).output_text
 seen["input_items"] = [
     item.content[0].text for item in client.responses.input_items.list(response.id)
 ]
+
+tooled = client.responses.create(
+    model="lawbot-lite",
+    instructions="Be brief.",
+    input=[
+        {"role": "developer", "content": "Cite articles."},
+        {"role": "user", "content": question},
+        *[item.model_dump(exclude_none=True) for item in response.output],
+        {"type": "function_call", "call_id": "call_1", "name": "lookup", "arguments": "{}"},
+        {"type": "function_call_output", "call_id": "call_1", "output": "第 17 條"},
+        {"role": "user", "content": [{"type": "input_text", "text": "第 17 條呢？"}]},
+    ],
+)
+listed = list(client.responses.input_items.list(tooled.id, order="asc", limit=2))
+seen["item_types"] = [type(item).__name__ for item in listed]
+seen["item_ids"] = [item.id.split("_")[0] for item in listed]
+seen["item_echo"] = {
+    "assistant_annotations": len(listed[2].content[0].annotations)
+    == len(response.output[0].content[0].annotations),
+    "call": [listed[3].call_id, listed[3].name, listed[3].arguments],
+    "output": [listed[4].call_id, listed[4].output],
+}
+client.responses.delete(tooled.id)
 
 types = []
 with client.responses.stream(model="lawbot-lite", input=question) as stream:

@@ -35,6 +35,22 @@ def run_check(python: Path, server) -> dict:
 
 def assert_seen(seen: dict) -> None:
     assert seen["stored_listed"] and seen["retrieved_citations"]
+    assert seen["paged_by_metadata"] and seen["paged_desc"] and seen["filtered_by_model"]
+    # Every input item parses as the SDK's own type (OpenAI's ItemResource).
+    assert seen["item_types"] == [
+        "ResponseInputMessageItem",
+        "ResponseInputMessageItem",
+        "ResponseOutputMessage",
+        "ResponseFunctionToolCallItem",
+        "ResponseFunctionToolCallOutputItem",
+        "ResponseInputMessageItem",
+    ]
+    assert seen["item_ids"] == ["msg", "msg", "msg", "fc", "fco", "msg"]
+    assert seen["item_echo"] == {
+        "assistant_annotations": True,
+        "call": ["call_1", "lookup", "{}"],
+        "output": ["call_1", "第 17 條"],
+    }
     assert seen["updated_metadata"] == {"topic": "severance"}
     assert seen["messages_roles"] == ["user"]
     assert seen["deleted"] is True and seen["gone"] == "NotFoundError"

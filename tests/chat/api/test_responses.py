@@ -4,12 +4,13 @@ previous_response_id and conversation, citations as url_citation annotations."""
 import json
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.contrib.auth import get_user_model
 
 from api_keys.services import api_key_create
 from chat.api.responses_wire import url_annotations
 from chat.models import Conversation, Message
-from tests.api_client import SEED, KeyClient, post
+from tests.api_client import SEED, KeyClient, assert_published, post
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 CITED = [{"url": "https://law/1", "title": "A 第 1 條"}, {"url": "https://law/2", "title": "B"}]
@@ -236,3 +237,161 @@ async def test_another_users_response_is_a_404_on_every_endpoint(client, intrude
         assert response.json()["error"]["code"] == "not_found"
     assert (await client.get(path)).status_code == 200
     assert await Message.objects.filter(conversation=conversation).acount() == 2
+
+
+async def test_input_items_list_every_item_as_openai_does(client):
+    made = await create(
+        client,
+        input=[
+            {"role": "developer", "content": "Be brief."},
+            {"role": "user", "content": "勞基法第 11 條"},
+            {
+                "type": "message",
+                "role": "assistant",
+                "id": "msg_from_the_client",
+                "content": [{"type": "output_text", "text": "依第 11 條[1]", "annotations": []}],
+            },
+            {
+                "type": "function_call",
+                "id": "fc_from_the_client",
+                "call_id": "call_1",
+                "name": "lookup",
+                "arguments": '{"q": "17"}',
+            },
+            {"type": "function_call_output", "call_id": "call_1", "output": "第 17 條全文"},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "input_text", "text": SEED},
+                    {"type": "input_text", "text": "請附條號"},
+                ],
+            },
+        ],
+    )
+    page = (await client.get(f"/v1/responses/{made['id']}/input_items?order=asc")).json()
+    assert_published(page, "/responses/{response_id}/input_items")
+    items = page["data"]
+    assert [i["type"] for i in items] == [
+        "message",
+        "message",
+        "message",
+        "function_call",
+        "function_call_output",
+        "message",
+    ]
+    ids = [i["id"] for i in items]
+    assert [i.split("_")[0] for i in ids] == ["msg", "msg", "msg", "fc", "fco", "msg"]
+    assert len(set(ids)) == 6 and (page["first_id"], page["last_id"]) == (ids[0], ids[-1])
+    assert items[0] == {
+        "type": "message",
+        "id": ids[0],
+        "status": "completed",
+        "role": "developer",
+        "content": [{"type": "input_text", "text": "Be brief."}],
+    }
+    assert items[1]["content"] == [{"type": "input_text", "text": "勞基法第 11 條"}]
+    assert items[2]["role"] == "assistant" and items[2]["status"] == "completed"
+    assert items[2]["content"] == [
+        {"type": "output_text", "text": "依第 11 條[1]", "annotations": [], "logprobs": []}
+    ]
+    assert items[3] == {
+        "type": "function_call",
+        "id": ids[3],
+        "call_id": "call_1",
+        "name": "lookup",
+        "arguments": '{"q": "17"}',
+        "status": "completed",
+    }
+    assert items[4] == {
+        "type": "function_call_output",
+        "id": ids[4],
+        "call_id": "call_1",
+        "output": "第 17 條全文",
+        "status": "completed",
+    }
+    assert items[5]["content"] == [
+        {"type": "input_text", "text": SEED},
+        {"type": "input_text", "text": "請附條號"},
+    ]
+    newest = (await client.get(f"/v1/responses/{made['id']}/input_items?limit=2")).json()
+    assert [i["id"] for i in newest["data"]] == ids[:-3:-1] and newest["has_more"]
+    after = newest["last_id"]
+    rest = (await client.get(f"/v1/responses/{made['id']}/input_items?after={after}")).json()
+    assert [i["id"] for i in rest["data"]] == ids[-3::-1] and not rest["has_more"]
+
+
+async def test_input_items_of_a_follow_up_are_its_own_and_resending_is_fine(client):
+    items = [{"role": "user", "content": SEED}]
+    first = await create(client, input=items)
+    again = await create(client, input=items + first["output"] + [{"role": "user", "content": "x"}])
+    listed = (await client.get(f"/v1/responses/{again['id']}/input_items?order=asc")).json()
+    assert [i["role"] for i in listed["data"]] == ["user", "assistant", "user"]
+    assert (
+        listed["data"][1]["content"][0]["annotations"]
+        == first["output"][0]["content"][0]["annotations"]
+    )
+    follow = await create(client, input="第 17 條呢？", previous_response_id=again["id"])
+    listed = (await client.get(f"/v1/responses/{follow['id']}/input_items")).json()
+    assert [i["content"] for i in listed["data"]] == [
+        [{"type": "input_text", "text": "第 17 條呢？"}]
+    ]
+
+
+@pytest.mark.parametrize(
+    "query, status, param",
+    [
+        ("include[]=message.output_text.logprobs", 200, None),
+        ("include=file_search_call.results", 200, None),
+        ("include[]=everything", 400, "include"),
+        ("include=reasoning.encrypted_content&" * 9, 400, "include"),
+        ("limit=0", 400, "limit"),
+        ("order=up", 400, "order"),
+        ("after=msg_nope", 404, "after"),
+    ],
+)
+async def test_input_items_query(client, query, status, param):
+    made = await create(client)
+    response = await client.get(f"/v1/responses/{made['id']}/input_items?{query}")
+    assert response.status_code == status, response.content
+    if param:
+        assert response.json()["error"]["param"] == param
+
+
+async def test_function_results_stay_in_the_history_of_a_follow_up(client):
+    # A follow-up by previous_response_id sees the function call and its result it was given,
+    # in order, as an upstream LLM requires (a call with no result is a 400 there).
+    from chat.history import history_turns
+
+    first = await create(
+        client,
+        input=[
+            {"role": "user", "content": SEED},
+            {"type": "function_call", "call_id": "c1", "name": "f", "arguments": "{}"},
+            {"type": "function_call", "call_id": "c2", "name": "g", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c1", "output": "one"},
+            {"type": "function_call_output", "call_id": "c2", "output": "two"},
+        ],
+    )
+    answer = await Message.objects.select_related("conversation").aget(public_id=first["id"])
+    turns = await sync_to_async(history_turns)(answer.conversation)
+    assert [(t.role, [c["id"] for c in t.tool_calls], t.tool_call_id) for t in turns[:4]] == [
+        ("user", [], ""),
+        ("assistant", ["c1", "c2"], ""),
+        ("tool", [], "c1"),
+        ("tool", [], "c2"),
+    ]
+    assert turns[2].content == "one"
+
+
+async def test_items_with_nul_are_stored_and_listed(client):
+    made = await create(
+        client,
+        input=[
+            {"role": "user", "content": [{"type": "input_text", "text": SEED + "\x00"}]},
+            {"type": "function_call", "call_id": "c\x00", "name": "f", "arguments": "{}"},
+            {"type": "function_call_output", "call_id": "c\x00", "output": "\x00"},
+        ],
+    )
+    listed = (await client.get(f"/v1/responses/{made['id']}/input_items?order=asc")).json()
+    assert listed["data"][0]["content"][0]["text"] == SEED + "\ufffd"
+    assert listed["data"][2]["output"] == "\ufffd"

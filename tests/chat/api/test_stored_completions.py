@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 
 from api_keys.services import api_key_create
 from chat.models import Conversation, Message
-from tests.api_client import KeyClient, body, events, post
+from tests.api_client import KeyClient, assert_published, body, events, post
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -123,3 +123,49 @@ async def test_another_users_completion_is_a_404_on_every_endpoint(client, intru
     got = (await client.get(path)).json()
     assert got["metadata"] == {}  # the intruder's update did nothing
     assert await sync_to_async(Message.objects.filter(public_id=made["id"]).exists)()
+
+
+async def test_messages_keep_the_content_parts_they_were_sent_with(client):
+    made = await stored(
+        client,
+        messages=[
+            {"role": "system", "content": "Be brief."},
+            {
+                "role": "user",
+                "content": [
+                    {"type": "text", "text": "勞基法"},
+                    {"type": "text", "text": "第 17 條"},
+                ],
+            },
+        ],
+    )
+    page = (await client.get(f"/v1/chat/completions/{made['id']}/messages")).json()
+    assert_published(page, "/chat/completions/{completion_id}/messages")
+    # As OpenAI: content is the text, content_parts the parts when parts were sent (else null).
+    assert [(m["role"], m["content"], m["content_parts"]) for m in page["data"]] == [
+        ("system", "Be brief.", None),
+        (
+            "user",
+            "勞基法\n第 17 條",
+            [{"type": "text", "text": "勞基法"}, {"type": "text", "text": "第 17 條"}],
+        ),
+    ]
+
+
+async def test_messages_keep_the_tool_calls_an_upstream_was_relayed(client, upstream):
+    call = {"id": "call_1", "type": "function", "function": {"name": "f", "arguments": "{}"}}
+    made = await stored(
+        client,
+        model="lawbot-pro",
+        messages=[
+            {"role": "user", "content": "勞基法第 17 條"},
+            {"role": "assistant", "content": None, "tool_calls": [call]},
+            {"role": "tool", "tool_call_id": "call_1", "content": "結果"},
+        ],
+    )
+    page = (await client.get(f"/v1/chat/completions/{made['id']}/messages")).json()
+    assert_published(page, "/chat/completions/{completion_id}/messages")
+    asked, called, result = page["data"]
+    assert (called["role"], called["content"], called["tool_calls"]) == ("assistant", None, [call])
+    assert (result["role"], result["content"]) == ("tool", "結果")
+    assert "tool_calls" not in asked
