@@ -22,6 +22,26 @@ def answer_html(message) -> str:
 
 
 @register.filter
+def message_kind(message) -> str:
+    """How the page shows a message: by its role, except an answer over the API that only asked
+    the client to call its functions ("function-call"), which has no text to show as an answer."""
+    wire = message.wire if isinstance(message.wire, dict) else {}
+    if message.role == "assistant" and not message.content and wire.get("tool_calls"):
+        return "function-call"
+    return message.role
+
+
+@register.filter
+def function_calls(message) -> list[dict]:
+    """The functions an answer asked the API client to call: [{"name", "arguments"}]."""
+    wire = message.wire if isinstance(message.wire, dict) else {}
+    calls = [
+        call.get("function") for call in wire.get("tool_calls") or [] if isinstance(call, dict)
+    ]
+    return [call for call in calls if isinstance(call, dict)]
+
+
+@register.filter
 def web_url(url: str) -> str:
     """Only http(s) links from stored data ever reach an href."""
     return url if isinstance(url, str) and url.startswith(("https://", "http://")) else "#"

@@ -180,3 +180,31 @@ def test_a_missing_page_is_lawbots_own_404_page(owner, settings, debug):
     assert "URLconf" not in html  # not Django's debug page
     api = client_for(owner).get("/v1/no-such-thing", HTTP_ACCEPT="text/html")
     assert api.status_code == 404 and api.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_function_calls_and_results_stored_over_the_api_show_as_what_they_are(owner):
+    # A Responses conversation where the answer called the client's function, and the client
+    # sent its result back: neither is an answer of Lawbot's to show, copy or rate.
+    conversation = Conversation.objects.create(
+        owner=owner, title="天氣", source=Conversation.Source.API
+    )
+    Message.objects.create(conversation=conversation, role="user", content="台北天氣？")
+    call = {
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "weather", "arguments": '{"city": "台北"}'},
+    }
+    Message.objects.create(
+        conversation=conversation, role="assistant", content="", wire={"tool_calls": [call]}
+    )
+    Message.objects.create(
+        conversation=conversation, role="tool", content="晴，25 度", wire={"tool_call_id": "call_1"}
+    )
+    page = client_for(owner).get(f"/c/{conversation.pk}/").content.decode()
+    assert 'class="message function-call"' in page and 'class="message tool"' in page
+    assert "weather({&quot;city&quot;: &quot;台北&quot;})" in page
+    assert page.count("Lawbot 的回答") == 0
+    export = client_for(owner).get(f"/c/{conversation.pk}/export.md").content.decode()
+    assert '`weather({"city": "台北"})`' in export and "晴，25 度" in export
+    assert export.count("## 回答") == 0
