@@ -60,13 +60,20 @@ def test_events_arrive_over_time(lawbot_server):
     assert arrivals[-1] - arrivals[0] > 0.05  # spread out, not one burst
 
 
-def test_client_disconnect_is_logged_with_the_partial_answer(lawbot_server):
+@pytest.fixture(scope="module")
+def slow_server(lawbot_server_factory):
+    """A composer paced at 100 ms a piece (the answer takes seconds), so the client surely leaves
+    before it ends: at the test servers' 3 ms, a loaded machine may send it all first."""
+    return lawbot_server_factory(LAWBOT_COMPOSER_DELAY_MS="100")
+
+
+def test_client_disconnect_is_logged_with_the_partial_answer(slow_server):
     body = json.dumps(payload(model="lawbot-lite", stream=True)).encode()
     request = (
-        f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {lawbot_server.secret}\r\n"
+        f"POST /v1/chat/completions HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {slow_server.secret}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
-    host, port = lawbot_server.url.removeprefix("http://").split(":")
+    host, port = slow_server.url.removeprefix("http://").split(":")
     with socket.create_connection((host, int(port)), timeout=10) as sock:
         sock.sendall(request)
         received = b""
@@ -75,7 +82,7 @@ def test_client_disconnect_is_logged_with_the_partial_answer(lawbot_server):
     deadline = time.monotonic() + 10
     row = None
     while time.monotonic() < deadline and row is None:
-        rows = lawbot_server.query(
+        rows = slow_server.query(
             "select status_code, client_closed, answer, completion_tokens from api_keys_requestlog where client_closed"
         )
         row = rows[0] if rows else None
