@@ -150,13 +150,13 @@ if tokens ~= 0 and redis.call('EXISTS', KEYS[2]) == 1 then redis.call('INCRBY', 
 return 1
 """
 
-# KEYS: the set in flight. ARGV: request id, slot seconds.
+# KEYS: the set in flight. ARGV: request id, slot seconds. XX: a slot already freed (or expired)
+# is not taken again; the set's own expiry only bounds how long expired entries linger.
 _REFRESH = """
 local clock = redis.call('TIME')
 local seconds = tonumber(ARGV[2])
-if redis.call('ZADD', KEYS[1], 'XX', 'CH', clock[1] + clock[2] / 1e6 + seconds, ARGV[1]) == 1 then
-  redis.call('PEXPIRE', KEYS[1], math.ceil(seconds * 1000))
-end
+redis.call('ZADD', KEYS[1], 'XX', clock[1] + clock[2] / 1e6 + seconds, ARGV[1])
+redis.call('PEXPIRE', KEYS[1], math.ceil(seconds * 1000))
 return 1
 """
 

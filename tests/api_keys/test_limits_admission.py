@@ -156,3 +156,28 @@ async def test_limits_hold_in_process_memory_while_redis_is_away(
         await acquire(api_key, "req_back")
     await on_redis.release(tokens=10)
     await (await acquire(api_key, "req_back_2")).release()
+
+
+async def test_a_flowing_stream_keeps_its_slot_past_its_first_expiry(make_key, monkeypatch):
+    api_key = await make_key(max_concurrent=1)
+    lease = await acquire(api_key, "req_streaming")
+    backend = caches["default"]
+    key = f"lawbot:inflight:{api_key.pk}"
+    if isinstance(backend, FailoverRedisCache):
+        client, full = backend.redis_client(), backend.make_and_validate_key(key)
+        client.zadd(full, {"req_streaming": time.time() + 1}, xx=True)  # about to expire
+    else:
+        start = time.time()
+        monkeypatch.setattr(limits, "clock", lambda: start + 200)  # 100 s before it would
+    lease.refreshed = float("-inf")  # due for a refresh at the next chunk
+
+    async def chunks():
+        yield b"data: {}\n\n"
+
+    assert [chunk async for chunk in lease.hold(chunks())] == [b"data: {}\n\n"]
+    if isinstance(backend, FailoverRedisCache):
+        assert client.zscore(full, "req_streaming") > time.time() + 100
+    else:
+        monkeypatch.setattr(limits, "clock", lambda: start + 400)  # past the first expiry
+    with pytest.raises(LimitRefused):
+        await acquire(api_key, "req_waiting")
