@@ -50,7 +50,7 @@ class ApiKey(models.Model):
     max_concurrent = models.PositiveIntegerField(
         null=True,
         blank=True,
-        # Each slot is a cache key probed on every request: keep the count modest.
+        # The check costs the same whatever the count (api_keys.limits); a bound keeps it sane.
         validators=[MinValueValidator(1), MaxValueValidator(1000)],
         help_text=_("requests in progress at once (streamed or not); empty: unlimited"),
         verbose_name=_("at once"),

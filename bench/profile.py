@@ -81,8 +81,14 @@ def main() -> None:
     parser.add_argument(
         "--key-limits",
         action="store_true",
-        help="the key has requests-per-minute, tokens-per-day and concurrency (4) limits, never "
-        "reached, so every request uses the cache for them",
+        help="the key has requests-per-minute, tokens-per-day and concurrency (--max-concurrent) "
+        "limits, never reached, so every request uses the cache for them",
+    )
+    parser.add_argument(
+        "--max-concurrent",
+        type=int,
+        default=4,
+        help="the concurrency limit of --key-limits (the check's cost used to grow with it)",
     )
     parser.add_argument(
         "--postgres",
@@ -132,7 +138,14 @@ def main() -> None:
         corpus_load(env, var, sources, args.imported)
         name = f"profile-{var.name}"
         # --key-limits: limits never reached, so that every request checks and counts them.
-        limits = ["--rpm", "1000000", "--tpd", "1000000000", "--max-concurrent", "4"]
+        limits = [
+            "--rpm",
+            "1000000",
+            "--tpd",
+            "1000000000",
+            "--max-concurrent",
+            str(args.max_concurrent),
+        ]
         secret = (
             manage(
                 env,

@@ -144,7 +144,10 @@ def install() -> None:
     limits.Lease.release = timed_coroutine("limits", limits.Lease.release)
     limits.Lease.count = timed_coroutine("limits", limits.Lease.count)
     cache_class = type(caches["default"])
-    for name in ("get", "add", "set", "incr", "delete", "touch", "get_many"):
+    # The fail-over Redis cache sends every operation, and the limits' scripts, through one
+    # method; process memory has its own operations (the limits use them in the event loop).
+    names = ("get", "add", "set", "incr", "delete", "touch", "get_many")
+    for name in ("failover",) if hasattr(cache_class, "failover") else names:
         setattr(cache_class, name, timed("cache (sync side)", getattr(cache_class, name)))
     # Every SQL statement's execution, whichever stage issued it (taken out of that stage).
     CursorWrapper.execute = timed("SQL execute", CursorWrapper.execute)

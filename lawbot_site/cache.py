@@ -20,14 +20,18 @@ cache's under its lock) in one trip."""
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
 from asgiref.sync import sync_to_async
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
+from redis import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 RETRY_SECONDS = 5.0
 # BaseCache's async methods call these, so covering them covers aget/aadd/aincr… too.
 OPERATIONS = [
@@ -101,11 +105,18 @@ class FailoverRedisCache(AtomicCounters, RedisCache):
                 client = self._clients.setdefault(key, self._class(self._servers, **self._options))
         return client
 
-    def _call(self, name: str, *args, **kwargs):
+    def redis_client(self) -> Redis:
+        """The process's redis.Redis, for what the cache API cannot say in one call (the
+        limits' scripts); use it inside `failover`."""
+        return self._cache.get_client(write=True)
+
+    def failover(self, on_redis: Callable[[], T], on_local: Callable[[LocMemCache], T]) -> T:
+        """Runs `on_redis`, or `on_local` with this process's fallback store while Redis is
+        unreachable: every operation on this cache goes through here."""
         down_until = self._down_until.get(self._site, 0.0)
         if time.monotonic() >= down_until:
             try:
-                result = getattr(super(), name)(*args, **kwargs)
+                result = on_redis()
             except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
                 if down_until == 0.0:
                     logger.warning(
@@ -119,7 +130,13 @@ class FailoverRedisCache(AtomicCounters, RedisCache):
                     logger.warning("Redis is back: rate limits are shared by every worker again")
                     self._down_until.pop(self._site, None)
                 return result
-        return getattr(self._local, name)(*args, **kwargs)
+        return on_local(self._local)
+
+    def _call(self, name: str, *args, **kwargs):
+        return self.failover(
+            lambda: getattr(super(FailoverRedisCache, self), name)(*args, **kwargs),
+            lambda local: getattr(local, name)(*args, **kwargs),
+        )
 
 
 def _delegate(name: str):
