@@ -52,6 +52,13 @@ def storable(value):
     return value
 
 
+def lookup_text(value: str) -> str:
+    """A value a request looks something up by (an id, a cursor, a filter), read as a stored value
+    would have been kept (NUL as U+FFFD): PostgreSQL refuses NUL in a query as in a row, and
+    what nothing stored holds must find nothing, not fail."""
+    return storable(value)
+
+
 def answers_of(owner_id: int, prefix: str):
     """The owner's stored answers whose public id starts with `prefix` (chatcmpl-, resp_)."""
     return Message.objects.filter(
@@ -68,7 +75,7 @@ def answer_find(*, owner_id: int, public_id: str, prefix: str) -> Message | None
     return (
         answers_of(owner_id, prefix)
         .select_related("conversation")
-        .filter(public_id=public_id)
+        .filter(public_id=lookup_text(public_id))
         .first()
     )
 
@@ -76,6 +83,7 @@ def answer_find(*, owner_id: int, public_id: str, prefix: str) -> Message | None
 def with_metadata(messages, metadata: dict[str, str]):
     """Filters on metadata[key] == value for each pair; a key is one key, never a path."""
     for i, (key, value) in enumerate(metadata.items()):
+        key, value = lookup_text(key), lookup_text(value)
         # Cast: compared bare, the value would be read as JSON ("1" as the number 1).
         text = Cast(KeyTextTransform(key, "metadata"), TextField())
         messages = messages.alias(**{f"meta_{i}": text}).filter(**{f"meta_{i}": value})
@@ -83,7 +91,7 @@ def with_metadata(messages, metadata: dict[str, str]):
 
 
 def conversation_find(*, owner_id: int, public_id: str) -> Conversation | None:
-    return Conversation.objects.filter(owner_id=owner_id, public_id=public_id).first()
+    return Conversation.objects.filter(owner_id=owner_id, public_id=lookup_text(public_id)).first()
 
 
 def history_turns(conversation: Conversation, *, up_to: Message | None = None) -> list[Turn]:
@@ -193,7 +201,7 @@ def api_answer_store(
         citations=answer.citations,
         error=storable(answer.error),
         public_id=answer.public_id,
-        metadata=answer.metadata,
+        metadata=storable(answer.metadata),
         wire=storable(answer.wire),
         created=now,
         updated=now,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest
 
 from chat.api.errors import ApiError, invalid
+from chat.history import lookup_text
 
 METADATA_PARAM = re.compile(r"metadata\[(.{1,64})\]", re.DOTALL)
 
@@ -21,7 +22,7 @@ class PageQuery:
 
 
 def page_query(request: HttpRequest, *, default_order: str) -> PageQuery:
-    after = request.GET.get("after") or None
+    after = lookup_text(request.GET.get("after") or "") or None
     raw_limit = request.GET.get("limit", "20")
     if not re.fullmatch(r"\d{1,6}", raw_limit) or not 1 <= int(raw_limit) <= 100:
         raise invalid(

@@ -14,7 +14,13 @@ from chat.api.stored_completions import (
     stored_completion_json,
     stored_message_json,
 )
-from chat.history import answers_of, api_answer_delete, api_answer_update_metadata, with_metadata
+from chat.history import (
+    answers_of,
+    api_answer_delete,
+    api_answer_update_metadata,
+    lookup_text,
+    with_metadata,
+)
 
 
 def _json(body: dict) -> JsonResponse:
@@ -30,7 +36,7 @@ async def completions_list(request: HttpRequest, record: RequestRecord) -> HttpR
     query = page_query(request, default_order="asc")
     messages = with_metadata(answers_of(record.api_key.user_id, PREFIX), metadata_filter(request))
     if request.GET.get("model"):
-        messages = messages.filter(model=request.GET["model"])
+        messages = messages.filter(model=lookup_text(request.GET["model"]))
     page = await sync_to_async(paginate)(messages, query, stored_completion_json)
     return _json(page)
 
