@@ -87,27 +87,23 @@ class Counters:
         # One connection of our own, opened now, so that counting opens none.
         self.redis = redis.Redis(port=redis_port) if redis_port else None
 
-    def pg_sessions(self) -> int | None:
-        """Connections ever opened to the server's database (pg_stat_database.sessions)."""
+    def _pg_count(self, query: str) -> int | None:
+        """query's one figure for the server's database (its name the one parameter), read
+        from the maintenance database; None on SQLite."""
         url = self.env.get("DATABASE_URL")
         if not url:
             return None
         name = url.rsplit("/", 1)[-1]
         with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
-            return c.execute(
-                "SELECT sessions FROM pg_stat_database WHERE datname = %s", (name,)
-            ).fetchone()[0]
+            return c.execute(query, (name,)).fetchone()[0]
+
+    def pg_sessions(self) -> int | None:
+        """Connections ever opened to the server's database (pg_stat_database.sessions)."""
+        return self._pg_count("SELECT sessions FROM pg_stat_database WHERE datname = %s")
 
     def pg_activity(self) -> int | None:
         """Connections open to the server's database now (pg_stat_activity)."""
-        url = self.env.get("DATABASE_URL")
-        if not url:
-            return None
-        name = url.rsplit("/", 1)[-1]
-        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as c:
-            return c.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s", (name,)
-            ).fetchone()[0]
+        return self._pg_count("SELECT count(*) FROM pg_stat_activity WHERE datname = %s")
 
     def redis_connections_received(self) -> int | None:
         if self.redis is None:
