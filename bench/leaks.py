@@ -29,6 +29,7 @@ import redis
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.stall import healthz_probes  # noqa: E402
 from tests.corpus import write_corpus  # noqa: E402
 from tests.e2e.conftest import (  # noqa: E402
     free_port,
@@ -235,16 +236,7 @@ def run_large_question(url, secret, rounds: int = 3) -> None:
             )
             result.update(status=response.status_code, seconds=time.perf_counter() - started)
 
-        latencies = []
-        with httpx.Client(timeout=30) as probe:
-            probe.get(f"{url}/healthz")
-            asking = threading.Thread(target=ask)
-            asking.start()
-            while asking.is_alive():
-                started = time.perf_counter()
-                probe.get(f"{url}/healthz")
-                latencies.append((time.perf_counter() - started) * 1000)
-            asking.join()
+        latencies = healthz_probes(url, ask)
         print(
             f"1 MiB question #{n + 1}: {result['status']} in {result['seconds'] * 1000:.0f} ms; "
             f"/healthz meanwhile: {len(latencies)} probes, p50 {statistics.median(latencies):.1f} "

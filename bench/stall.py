@@ -21,6 +21,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from bench.common import cpu_seconds  # noqa: E402
 from tests.corpus import write_corpus  # noqa: E402
 from tests.e2e import conftest  # noqa: E402
 
@@ -30,9 +31,20 @@ PASSWORD = "stall-pass-123"
 QUESTIONS = {"wage": "月薪4萬5 " * 86_000, "digits": "1" * 1_000_000}
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+def healthz_probes(url: str, work) -> list[float]:
+    """/healthz latencies (ms), probed one after another on a kept connection while work()
+    runs in a thread."""
+    latencies = []
+    with httpx.Client(timeout=30) as probe:
+        probe.get(f"{url}/healthz")  # connected before the question arrives
+        working = threading.Thread(target=work)
+        working.start()
+        while working.is_alive():
+            started = time.perf_counter()
+            probe.get(f"{url}/healthz")
+            latencies.append((time.perf_counter() - started) * 1000)
+        working.join()
+    return latencies
 
 
 def probed(url: str, pid: int, send) -> tuple[list[float], float, float, int]:
@@ -44,16 +56,7 @@ def probed(url: str, pid: int, send) -> tuple[list[float], float, float, int]:
         result["status"] = send()
         result["wall"], result["cpu"] = time.perf_counter() - started, cpu_seconds(pid) - cpu
 
-    latencies = []
-    with httpx.Client(timeout=30) as probe:
-        probe.get(f"{url}/healthz")  # connected before the question arrives
-        asking = threading.Thread(target=run)
-        asking.start()
-        while asking.is_alive():
-            started = time.perf_counter()
-            probe.get(f"{url}/healthz")
-            latencies.append((time.perf_counter() - started) * 1000)
-        asking.join()
+    latencies = healthz_probes(url, run)
     return latencies, result["wall"], result["cpu"], result["status"]
 
 
