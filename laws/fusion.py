@@ -6,12 +6,19 @@ score in proportion to how close they are compared with the nearest one (the bes
 MEANING_WEIGHT of it), so an article no word matches can still come first, and the law-level
 priors and the detected laws then weigh every article alike. In the rerank, each candidate's
 closest passage (a paragraph 項 or a run of subparagraphs 款) lifts it by up to PARAGRAPH_WEIGHT.
-The weights were chosen on the tuned splits of bench/questions.jsonl (see bench/RESULTS.md)."""
+The cards (laws/card_vectors.py) have vectors too: a card's score is its words' BM25 share of
+the best card's plus CARD_MEANING_WEIGHT times its closeness in meaning, as a share of the
+nearest card's over the CARD_MEANING_DEPTH nearest. The card vectors come within seconds of a
+first build, long before the passages'. The weights were chosen on the tuned splits of
+bench/questions.jsonl (see bench/RESULTS.md)."""
 
 import functools
+from dataclasses import dataclass
 
 import numpy as np
 
+from laws.card_vectors import get_card_vectors
+from laws.cards import Card
 from laws.embedders import EmbedderError, get_embedder
 from laws.index import SearchIndex
 from laws.meaning import MeaningIndex, get_meaning
@@ -23,6 +30,9 @@ MEANING_DEPTH = 200  # nearest passages looked at
 MEANING_WEIGHT = 0.25
 MEANING_POWER = 2.0
 PARAGRAPH_WEIGHT = 0.0
+# Fitted by `bench/tune_meaning.py --cards` on the tuned splits (see bench/RESULTS.md).
+CARD_MEANING_WEIGHT = 0.5
+CARD_MEANING_DEPTH = 50  # nearest cards that gain: the rest are as good as unrelated
 
 
 @functools.lru_cache(maxsize=2048)
@@ -64,16 +74,48 @@ class Meaning:
         return {doc: PARAGRAPH_WEIGHT * (sim - low) / (high - low) for doc, sim in closest.items()}
 
 
-def meaning_scores(index: SearchIndex, question: str) -> Meaning | None:
-    """The meaning signal for question, or None while the vectors are not complete (or the
-    embeddings server fails: retrieval then goes on with words and cards)."""
+@dataclass
+class QuestionMeaning:
+    """The meaning signal of one question: its nearest passages (None until the passages'
+    vectors are complete) and what each card's meaning adds to it (None without card
+    vectors)."""
+
+    passages: Meaning | None
+    cards: np.ndarray | None
+
+
+def card_lift(similarities: np.ndarray) -> np.ndarray:
+    """What each card's meaning adds to its words' share: CARD_MEANING_WEIGHT times its
+    closeness as a share of the nearest card's, 0 beyond the nearest CARD_MEANING_DEPTH
+    (cards without a vector have similarity 0, below any that count)."""
+    if similarities.size == 0:
+        return similarities
+    depth = min(CARD_MEANING_DEPTH, similarities.size)
+    floor = float(np.partition(similarities, similarities.size - depth)[similarities.size - depth])
+    best = float(similarities.max())
+    share = np.clip((similarities - floor) / max(best - floor, 1e-6), 0.0, 1.0)
+    return CARD_MEANING_WEIGHT * share
+
+
+def meaning_scores(index: SearchIndex, question: str, cards: list[Card]) -> QuestionMeaning:
+    """The meaning signal for question. Without vectors, or when the embeddings server fails,
+    both parts are None and retrieval goes on with words and cards."""
+    none = QuestionMeaning(None, None)
+    if not question.strip():
+        return none
     meaning = get_meaning(index)
-    if meaning is None or not question.strip():
-        return None
+    name = meaning.meta["embedder"] if meaning is not None else get_embedder().name
+    card_vectors = get_card_vectors(cards, name)
+    if meaning is None and card_vectors is None:
+        return none
     try:
-        return Meaning(meaning, _vector(meaning.meta["embedder"], question))
+        vector = _vector(name, question)
     except EmbedderError:
-        return None
+        return none
+    return QuestionMeaning(
+        Meaning(meaning, vector) if meaning is not None else None,
+        card_lift(card_vectors.similarities(vector)) if card_vectors is not None else None,
+    )
 
 
 def meaning_warm_up() -> None:

@@ -35,6 +35,8 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
+from laws.card_vectors import card_vectors_build, card_vectors_current
+from laws.cards import card_index
 from laws.embedders import (
     BuiltinEmbedder,
     Embedder,
@@ -124,6 +126,7 @@ class MeaningStats:
     passages: int
     embedded: int  # passages not in the cache, embedded now
     seconds: float
+    cards: int = 0  # card vectors not in the cache, embedded now (laws/card_vectors.py)
 
 
 def _write_progress(state: str, done: int, total: int, started: float, **extra) -> None:
@@ -188,6 +191,11 @@ def meaning_build(
     embedder = embedder or get_embedder()
     processes = processes or settings.LAWBOT_EMBED_PROCESSES
     index = get_index()
+    current = get_meaning(index)
+    if not cached_only and current is not None and current.meta["embedder"] == embedder.name:
+        # The passages' vectors are complete for this index: only the cards may have changed.
+        cards = card_vectors_build(embedder, card_index().cards)
+        return MeaningStats(current.meta["passages"], 0, time.time() - started, cards)
     texts, docs = corpus_passages(index)
     cache = VectorCache(Path(settings.LAWBOT_EMBED_CACHE), embedder.name)
     keys = [passage_key(text) for text in texts]
@@ -202,6 +210,8 @@ def meaning_build(
         return MeaningStats(len(kept), 0, time.time() - started)
     done = 0
     _write_progress("embedding", 0, len(missing), started, passages=len(texts))
+    # The cards first: a few seconds, and retrieval uses them as soon as they are written.
+    cards = card_vectors_build(embedder, card_index().cards)
 
     def report(count: int) -> None:
         nonlocal done
@@ -213,7 +223,7 @@ def meaning_build(
     _embed_missing(embedder, texts, cache, keys, missing, processes=processes, report=report)
     _write_meaning(index, embedder, cache, keys, docs)
     _write_progress("complete", done, len(missing), started, passages=len(texts))
-    return MeaningStats(len(texts), len(missing), time.time() - started)
+    return MeaningStats(len(texts), len(missing), time.time() - started, cards)
 
 
 def _write_meaning(
@@ -360,6 +370,12 @@ def meaning_status() -> dict:
     return {"state": state, "done": done, "total": total, "percent": percent}
 
 
+def cards_current() -> bool:
+    """Every card has its vector: a build is not needed for the cards (one edited since the
+    last build is embedded by the next)."""
+    return card_vectors_current(card_index().cards, get_embedder().name)
+
+
 def _alive(pid: int) -> bool:
     if pid <= 0:
         return False
@@ -379,7 +395,7 @@ def meaning_build_in_background() -> subprocess.Popen | None:
     if not settings.LAWBOT_MEANING:
         return None
     status = meaning_status()
-    if status["state"] in ("ready", "embedding"):
+    if status["state"] == "embedding" or (status["state"] == "ready" and cards_current()):
         return None
     env = {**os.environ}
     env.setdefault("DJANGO_SETTINGS_MODULE", "lawbot_site.settings")

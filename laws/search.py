@@ -22,7 +22,7 @@ from django.db import connections, models, router
 from laws.cards import Card, card_index
 from laws.citations import ArticleCitation, LawMention, LawNameMatcher, article_citations
 from laws.english import english_terms
-from laws.fusion import SIGNALS, meaning_scores
+from laws.fusion import SIGNALS, QuestionMeaning, meaning_scores
 from laws.index import SearchIndex, get_index
 from laws.models import Article, Law
 from laws.text import bigram_keys, is_english
@@ -366,11 +366,20 @@ def _boosts(lex: Lexicon, named: set[int], topical: set[int]) -> np.ndarray:
     return boost
 
 
-def _card_matches(lex: Lexicon, text: str, earlier: list[str]) -> list[tuple[int, float]]:
-    """(card number, share of the best card's score) for the cards that match the question."""
+def _card_matches(
+    lex: Lexicon, text: str, earlier: list[str], lift: np.ndarray | None = None
+) -> list[tuple[int, float]]:
+    """(card number, share of the best card's score) for the cards that match the question:
+    by their words (as a share of the best card's words) plus, with card vectors, the lift
+    their meaning gives (laws/fusion.card_lift)."""
     scores = lex.cards.scores(text)
     for turn in earlier:
         scores += HISTORY_WEIGHT * lex.cards.scores(turn)
+    top = float(scores.max()) if scores.size else 0.0
+    if top > 0:
+        scores /= top
+    if lift is not None and lift.size == scores.size:
+        scores += lift
     best = float(scores.max()) if scores.size else 0.0
     if best <= 0:
         return []
@@ -410,9 +419,13 @@ def search(
     scores = index.bm25(asked.words)
     if is_english(query):
         scores = _with_english(scores, index.bm25_english(clip(query)))
-    meaning = meaning_scores(index, clip(query)) if "meaning" in signals else None
-    if meaning is not None:
-        scores = meaning.fuse(scores)
+    meaning = (
+        meaning_scores(index, clip(query), lex.cards.cards)
+        if "meaning" in signals
+        else QuestionMeaning(None, None)
+    )
+    if meaning.passages is not None:
+        scores = meaning.passages.fuse(scores)
     named, topical = set(asked.named), set(asked.topical)
     leaning: list[str] = []  # earlier turns a follow-up leans on
     if earlier and (FOLLOW_UP_RE.match(query) or not (named or topical)):
@@ -421,7 +434,7 @@ def search(
             scores += HISTORY_WEIGHT * index.bm25(before.words)
             topical |= before.named | before.topical
             leaning.append(before.asked)
-    cards = _card_matches(lex, asked.asked, leaning) if "cards" in signals else []
+    cards = _card_matches(lex, asked.asked, leaning, meaning.cards) if "cards" in signals else []
     if named or topical:
         scores *= _boosts(lex, named, topical)[index.doc_law]
     scores *= index.doc_prior
@@ -441,6 +454,6 @@ def search(
         limit - len(hits),
         seen,
         asked.phrases if rerank else frozenset(),
-        paragraphs=meaning.paragraphs if meaning is not None and rerank else None,
+        paragraphs=meaning.passages.paragraphs if meaning.passages is not None and rerank else None,
     )
     return SearchResult(hits=hits, laws=asked.mentions, missing=missing)

@@ -3,11 +3,26 @@ retrieval (with a tiny fake embedder; the real one is measured by bench/)."""
 
 import copy
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
-from laws.fusion import MEANING_WEIGHT, SIGNALS, Meaning
+from laws.card_vectors import (
+    card_text,
+    card_vectors_build,
+    card_vectors_current,
+    get_card_vectors,
+)
+from laws.cards import card_index
+from laws.fusion import (
+    CARD_MEANING_DEPTH,
+    CARD_MEANING_WEIGHT,
+    MEANING_WEIGHT,
+    SIGNALS,
+    Meaning,
+    card_lift,
+)
 from laws.importer import laws_import
 from laws.index import get_index, index_build
 from laws.meaning import get_meaning, meaning_build, meaning_status, passages
@@ -54,9 +69,11 @@ def test_dense_stage_finds_an_article_no_word_matches(corpus, fake_embedder):
 
 def test_cache_skips_unchanged_articles(tmp_path, corpus, fake_embedder, settings):
     first = meaning_build(embedder=fake_embedder, processes=1)
-    assert first.embedded == first.passages == fake_embedder.embedded > 0
+    assert first.embedded == first.passages > 0
+    assert first.cards == len({card_text(card) for card in card_index().cards}) > 0
+    assert fake_embedder.embedded == first.passages + first.cards
     again = meaning_build(embedder=fake_embedder, processes=1)
-    assert again.embedded == 0
+    assert again.embedded == again.cards == 0
 
     civil = copy.deepcopy(synthetic.CIVIL)
     civil["LawArticles"][0]["ArticleContent"] = "因故意或過失侵害他人權利者，應負賠償責任。"
@@ -112,3 +129,34 @@ def test_fusion_lifts_the_nearest_by_a_share_of_the_best_word_score():
     assert gain[3] > gain[1] > gain[2] == 0.0  # the farthest of the nearest gains nothing
     assert gain[0] == gain[4] == 0.0  # the others keep their word score
     assert {"cards", "meaning", "rerank"} == SIGNALS
+
+
+def test_card_vectors_find_the_card_no_word_of_the_question_meets(corpus, fake_embedder):
+    question = "我想放爽假"  # slang for 特別休假 that no card, article or word table contains
+    assert keys(search(question)) == []
+    cards = card_index().cards
+    assert card_vectors_build(fake_embedder, cards) == len({card_text(c) for c in cards})
+    # The passages are not embedded: only the cards' vectors can find 勞基法 §38's card.
+    assert get_meaning(get_index()) is None
+    assert keys(search(question))[0] == "N0030001:38"
+    assert keys(search(question, signals=WORDS_AND_CARDS)) == []  # the meaning signal did it
+    assert card_vectors_build(fake_embedder, cards) == 0  # cached: nothing embedded again
+
+
+def test_an_edited_card_loses_only_its_own_vector(corpus, fake_embedder):
+    cards = card_index().cards
+    card_vectors_build(fake_embedder, cards)
+    edited = [replace(cards[0], chinese=(*cards[0].chinese, "新說法")), *cards[1:]]
+    found = get_card_vectors(edited, fake_embedder.name)
+    assert found.missing == 1 and not found.matrix[0].any() and found.matrix[1].any()
+    assert card_vectors_current(cards, fake_embedder.name)
+    assert not card_vectors_current(edited, fake_embedder.name)
+    assert get_card_vectors(cards, "another-model") is None  # another embedder's space
+
+
+def test_card_lift_counts_only_the_nearest_cards():
+    similarities = np.linspace(0.0, 1.0, 200, dtype=np.float32)
+    shares = card_lift(similarities) / CARD_MEANING_WEIGHT
+    assert shares[-1] == pytest.approx(1.0)
+    assert np.count_nonzero(shares) == CARD_MEANING_DEPTH - 1  # the 50th nearest is the floor
+    assert shares[-2] > shares[-3] > 0.0 == shares[0]

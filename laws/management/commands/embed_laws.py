@@ -6,7 +6,7 @@ from tqdm import tqdm
 
 from laws.embedders import EmbedderError
 from laws.index import IndexMissing
-from laws.meaning import BuildLock, meaning_build, meaning_status
+from laws.meaning import BuildLock, cards_current, meaning_build, meaning_status
 
 
 class Command(BaseCommand):
@@ -30,7 +30,8 @@ class Command(BaseCommand):
             stats = meaning_build(cached_only=True)
             self.stdout.write(f"Partial meaning index: {stats.passages} cached passages")
             return
-        if if_needed and meaning_status()["state"] in ("ready", "off"):
+        state = meaning_status()["state"]
+        if if_needed and (state == "off" or (state == "ready" and cards_current())):
             return
         # Stopped (the server stopping): unwind, so that the worker pool is ended with it.
         signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
