@@ -11,7 +11,9 @@ import pytest
 from django.test import override_settings
 
 from laws.aliases import ALIASES, ENGLISH_ALIASES
-from laws.cards import cards_load
+from laws.card_vectors import card_vectors_build, get_card_vectors
+from laws.cards import card_index, cards_load
+from laws.embedders import get_embedder
 from laws.evaluation import first_ranks, metrics, questions_load
 from laws.importer import laws_import
 from laws.index import REPEALED, get_index, index_build
@@ -23,7 +25,8 @@ from laws.vocabulary import TOPIC_LAWS
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 SOURCES = [p for p in os.environ.get("LAWBOT_TEST_CORPUS", "").split(",") if p]
 # With a vector cache folder (.ci/run sets one that its SQLite and PostgreSQL runs share, so the
-# second embeds nothing), the meaning index is built too and the figures include it.
+# second embeds nothing), the meaning index is built too and the figures include it. The cards'
+# vectors (seconds) are built either way.
 EMBED_CACHE = os.environ.get("LAWBOT_TEST_EMBED_CACHE", "")
 QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "questions.jsonl"
 # recall@5 reached when this test was written (see bench/RESULTS.md), less a small margin:
@@ -64,10 +67,13 @@ def full_index(django_db_setup, django_db_blocker, tmp_path_factory):
     with django_db_blocker.unblock():
         laws_import(sources=SOURCES)
         index_build(directory=directory)
-        if EMBED_CACHE:
-            with override_settings(LAWBOT_INDEX_DIR=directory, LAWBOT_EMBED_CACHE=EMBED_CACHE):
+        cache = EMBED_CACHE or tmp_path_factory.mktemp("embed-cache")
+        with override_settings(LAWBOT_INDEX_DIR=directory, LAWBOT_EMBED_CACHE=cache):
+            if EMBED_CACHE:
                 stats = meaning_build()
-            print(f"meaning index: {stats.passages} passages, {stats.embedded} embedded now")
+                print(f"meaning index: {stats.passages} passages, {stats.embedded} embedded now")
+            else:
+                card_vectors_build(get_embedder(), card_index().cards)
     yield directory
     with django_db_blocker.unblock():
         Law.objects.all().delete()
@@ -100,6 +106,11 @@ def test_meaning_index_is_used_when_built(full_corpus):
         pytest.skip("LAWBOT_TEST_EMBED_CACHE is not set: no meaning index")
     meaning = get_meaning(get_index())
     assert meaning is not None and meaning.meta["passages"] > 150_000
+
+
+def test_card_vectors_are_used(full_corpus):
+    vectors = get_card_vectors(card_index().cards, get_embedder().name)
+    assert vectors is not None and vectors.missing == 0
 
 
 def test_seed_question_keeps_both_severance_articles(full_corpus):
