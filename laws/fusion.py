@@ -33,6 +33,11 @@ PARAGRAPH_WEIGHT = 0.0
 # Fitted by `bench/tune_meaning.py --cards` on the tuned splits (see bench/RESULTS.md).
 CARD_MEANING_WEIGHT = 0.5
 CARD_MEANING_DEPTH = 50  # nearest cards that gain: the rest are as good as unrelated
+# Below this cosine a card is not about the question at all (the built-in encoder: questions on
+# weather, films or cakes meet no card above 0.30; the nearest card is a right one above 0.40 in
+# 95% of the tuned questions whose nearest card is right), so a question no card is about lifts
+# none. (An embeddings server's model has a scale of its own: refit it with the tune script.)
+CARD_MEANING_FLOOR = 0.35
 
 
 @functools.lru_cache(maxsize=2048)
@@ -86,13 +91,16 @@ class QuestionMeaning:
 
 def card_lift(similarities: np.ndarray) -> np.ndarray:
     """What each card's meaning adds to its words' share: CARD_MEANING_WEIGHT times its
-    closeness as a share of the nearest card's, 0 beyond the nearest CARD_MEANING_DEPTH
-    (cards without a vector have similarity 0, below any that count)."""
+    closeness as a share of the nearest card's, 0 beyond the nearest CARD_MEANING_DEPTH and
+    below CARD_MEANING_FLOOR (cards without a vector have similarity 0, below any that count)."""
     if similarities.size == 0:
         return similarities
     depth = min(CARD_MEANING_DEPTH, similarities.size)
     floor = float(np.partition(similarities, similarities.size - depth)[similarities.size - depth])
+    floor = max(floor, CARD_MEANING_FLOOR)
     best = float(similarities.max())
+    if best <= floor:
+        return np.zeros_like(similarities)
     share = np.clip((similarities - floor) / max(best - floor, 1e-6), 0.0, 1.0)
     return CARD_MEANING_WEIGHT * share
 
