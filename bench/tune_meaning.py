@@ -43,7 +43,7 @@ GRID = {
 GRID_CARDS = {
     "CARD_MEANING_WEIGHT": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5],
     "CARD_MEANING_DEPTH": [20, 50, 150],
-    "CARD_MEANING_FLOOR": [0.0, 0.35],
+    "CARD_MEANING_FLOOR": [0.0, 0.3, 0.35],
 }
 # The rerank's phrase lift and the cards' cut-off (laws/search.py), refitted on every tuned split
 # (the phrase weight was first chosen on `dev` alone).
