@@ -421,16 +421,19 @@ def search(
     scores = index.bm25(asked.words)
     if is_english(query):
         scores = _with_english(scores, index.bm25_english(clip(query)))
+    named, topical = set(asked.named), set(asked.topical)
+    leans = bool(earlier) and bool(FOLLOW_UP_RE.match(query) or not (named or topical))
+    # A follow-up's meaning is the conversation's: 「那如果是這樣呢？」 alone is about nothing.
+    meant = clip(" ".join([*earlier, query]) if leans else query)
     meaning = (
-        meaning_scores(index, clip(query), lex.cards.cards)
+        meaning_scores(index, meant, lex.cards.cards)
         if "meaning" in signals
         else QuestionMeaning(None, None)
     )
     if meaning.passages is not None:
         scores = meaning.passages.fuse(scores)
-    named, topical = set(asked.named), set(asked.topical)
     leaning: list[str] = []  # earlier turns a follow-up leans on
-    if earlier and (FOLLOW_UP_RE.match(query) or not (named or topical)):
+    if leans:
         for turn in earlier:
             before = analyse(lex, turn)
             scores += HISTORY_WEIGHT * index.bm25(before.words)

@@ -143,6 +143,13 @@ def test_card_vectors_find_the_card_no_word_of_the_question_meets(corpus, fake_e
     assert card_vectors_build(fake_embedder, cards) == 0  # cached: nothing embedded again
 
 
+def test_a_follow_up_means_what_the_conversation_means(corpus, fake_embedder):
+    card_vectors_build(fake_embedder, card_index().cards)
+    follow_up = "那如果是這樣呢？"  # about nothing on its own
+    assert "N0030001:38" not in keys(search(follow_up))
+    assert keys(search(follow_up, history=["我想放爽假"]))[0] == "N0030001:38"
+
+
 def test_an_edited_card_loses_only_its_own_vector(corpus, fake_embedder):
     cards = card_index().cards
     card_vectors_build(fake_embedder, cards)
