@@ -3,6 +3,7 @@ citation check of an upstream LLM's answers with the stand-in LLM citing wrongly
 
 Needs an imported full corpus (LAWBOT_VAR_DIR, see bench/retrieval.py). Usage:
     .venv/bin/python bench/answers.py [--questions PATH] [--code DIR] [--no-upstream] [--show N]
+        [--only tuned|untuned]
 
 --code DIR measures another checkout's composer (e.g. main's, extracted with `git archive`) with
 this script, for the before/after figures; the upstream part needs this branch's code.
@@ -72,12 +73,11 @@ def opens_with_answer(text: str) -> bool:
     return 1 <= len(text.split("\n\n")[0].split("\n")) <= 4
 
 
-def composer_figures(rows: list[dict], show: int) -> dict:
+def composer_figures(rows: list[dict], show: int, laws: dict[str, set[str]]) -> dict:
     from chat.answering.pipeline import answer_prepare
     from chat.answering.turns import Turn
     from tests.composed import answer_text
 
-    laws = domain_laws(rows)
     figures = collections.Counter()
     lengths, outside_examples = [], []
     started = time.perf_counter()
@@ -155,13 +155,24 @@ def main() -> None:
     parser.add_argument("--code", type=Path, default=HERE.parent, help="checkout to measure")
     parser.add_argument("--no-upstream", action="store_true")
     parser.add_argument("--show", type=int, default=0, help="list N out-of-domain citations")
+    parser.add_argument(
+        "--only",
+        choices=("tuned", "untuned"),
+        help="answer only the tuned splits (to fit on) or only the others (domains still from all)",
+    )
     args = parser.parse_args()
     questions = args.questions.resolve()
     setup(args.code.resolve())
     from laws.evaluation import questions_load
 
     rows = questions_load(questions)
-    result = composer_figures(rows, args.show)
+    laws = domain_laws(rows)
+    if args.only:
+        sys.path.insert(0, str(HERE))
+        from retrieval import TUNED
+
+        rows = [r for r in rows if (r["split"] in TUNED) == (args.only == "tuned")]
+    result = composer_figures(rows, args.show, laws)
     c, lengths = result["counts"], sorted(result["lengths"])
     n = c["answers"]
     print(f"composer answers: {n} questions ({c['seconds']} s)")
