@@ -127,10 +127,9 @@ def meaning_scores(index: SearchIndex, question: str, cards: list[Card]) -> Ques
 
 
 def meaning_warm_up() -> None:
-    """Loads the meaning index and the encoder now (the server's start), not on a first
-    question; nothing happens while the vectors are incomplete."""
+    """Loads the meaning index, the card vectors and the encoder now (the server's start), not
+    on a first question; nothing happens while there are no vectors of either kind."""
+    from laws.cards import card_index
     from laws.index import get_index
 
-    meaning = get_meaning(get_index())
-    if meaning is not None:
-        _vector(meaning.meta["embedder"], "勞動基準法")
+    meaning_scores(get_index(), "勞動基準法", card_index().cards)
