@@ -112,6 +112,7 @@ def line_bigram_keys(text: str) -> list[list[int]]:
 
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9]+|[^\sA-Za-z0-9]")
+_ALNUM_RUN_RE = re.compile(r"[A-Za-z0-9]+")
 
 
 # Where the regex costs more than converting to code points (a pasted document, a 1 MiB body).
@@ -124,7 +125,12 @@ def count_tokens(text: str) -> int:
     """Lawbot's token count: each CJK character or punctuation mark is one token, each run of
     ASCII letters/digits is one token, whitespace is free. Used for prompts and answers alike."""
     if len(text) < _VECTOR_FROM:
-        return len(TOKEN_RE.findall(text))
+        # TOKEN_RE's matches counted without making them (a string each, ~40 µs an article):
+        # the ASCII runs, plus every character that is neither whitespace (re's \s is
+        # str.isspace, as str.split's) nor in a run.
+        runs = _ALNUM_RUN_RE.findall(text)
+        solid = sum(map(len, text.split()))
+        return solid - sum(map(len, runs)) + len(runs)
     # The same count over code points, ~40× faster than the regex on long text (a 1 MiB
     # question blocked the event loop 140 ms).
     cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
