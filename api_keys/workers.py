@@ -23,7 +23,14 @@ def _start_time(pid: int) -> str | None:
 def this_worker() -> str:
     """host:pid:start, at most 64 characters."""
     pid = os.getpid()
-    return f"{socket.gethostname()[:40]}:{pid}:{_start_time(pid) or '0'}"
+    return f"{socket.gethostname()[:40]}:{pid}:{_own_start_time(pid) or '0'}"
+
+
+@functools.cache
+def _own_start_time(pid: int) -> str | None:
+    # A living process's start time does not change: read once, not for every request's row
+    # (keyed by pid, so a forked child reads its own).
+    return _start_time(pid)
 
 
 def is_local(worker: str) -> bool:

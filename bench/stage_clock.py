@@ -128,6 +128,7 @@ def install() -> None:
     import api_keys.limits as limits
     import chat.answering.engines.upstream as upstream
     import chat.answering.pipeline as pipeline
+    import chat.answering.verification as verification
     import chat.api.endpoint as endpoint
     import chat.api.request_record as request_record
     import chat.api.views as views
@@ -156,7 +157,10 @@ def install() -> None:
     upstream.upstream_open = timed_coroutine("upstream request", upstream.upstream_open)
     pipeline.upstream_open = upstream.upstream_open
     upstream._relay = timed_agen("relay read", upstream._relay)
-    upstream.citations_check = timed("citation check", upstream.citations_check)
+    # The check runs on the event loop for a short answer, in the database thread otherwise.
+    upstream.citations_acheck = timed_coroutine("citation check", upstream.citations_acheck)
+    verification.citations_check = timed("citation check", verification.citations_check)
+    verification._unlisted_flags = timed("citation check", verification._unlisted_flags)
     record = request_record.RequestRecord
     record._write = timed_coroutine("log write", record._write)
     create = QuerySet.create

@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from laws.text import bigram_keys
+from laws.text import bigram_keys, line_bigram_keys
 
 ITEM_RE = re.compile(r"^[一二三四五六七八九十百]+、")
 SUB_ITEM_RE = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
@@ -78,7 +78,23 @@ def best_paragraph(content: str, asked: Mapping[int, float]) -> Paragraph | None
     units = paragraphs(content)
     if not units:
         return None
-    return max(units, key=lambda unit: (overlap(unit.text, asked), -units.index(unit)))
+    # A unit's text is its 項 line and its 款's lines, and no bigram spans a line break: a unit's
+    # bigrams are its lines' in order, all read in one pass over the article (a 項 leads every
+    # one of its 款). The set is built from them in the same order as from the unit's text, so
+    # its weights are summed in the same order: the same float, the same choice between units.
+    text = content.replace("\r", "")
+    line_keys = dict(
+        zip((line.strip() for line in text.split("\n")), line_bigram_keys(text), strict=True)
+    )
+    best, most = units[0], None
+    for unit in units:
+        keys: list[int] = []
+        for line in unit.text.split("\n"):
+            keys += line_keys[line]
+        weight = float(sum(asked[key] for key in set(keys) if key in asked))
+        if most is None or weight > most:  # ties: the first
+            best, most = unit, weight
+    return best
 
 
 def english_paragraph(content_en: str, unit: Paragraph) -> str:

@@ -7,11 +7,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from asgiref.sync import sync_to_async
+
 from chat.answering.citations import Cited
 from laws.citations import article_citations
 from laws.index import get_index
 from laws.models import Article
-from laws.search import lexicon
+from laws.search import Lexicon, lexicon
 
 MARKER_RE = re.compile(r"\[(\d{1,4})\]")
 
@@ -22,29 +24,67 @@ class Unverified:
     reason: str  # "marker", "missing" (no such article), "not_retrieved"
 
 
-def citations_check(text: str, cited: Sequence[Cited]) -> list[Unverified]:
+# Answers up to this long are scanned on the event loop (under a millisecond): the thread is
+# needed only for the database, and only when the answer names an article it was not sent.
+INLINE_CHARS = 4000
+
+
+def citations_check(
+    text: str, cited: Sequence[Cited], lex: Lexicon | None = None
+) -> list[Unverified]:
     """The citations in text that do not stand, each once, in the order written. Reads the
-    database (call it through sync_to_async from async code)."""
+    database (call it through sync_to_async from async code, or use citations_acheck)."""
+    found, unlisted = _scan(text, cited, lex or lexicon(get_index()))
+    return found + _unlisted_flags(unlisted)
+
+
+async def citations_acheck(
+    text: str, cited: Sequence[Cited], lex: Lexicon | None
+) -> list[Unverified]:
+    """citations_check from async code, with the lexicon the answer was prepared with: one trip
+    to the database thread only when an article outside `cited` must be looked up (or without
+    a lexicon, which only the database thread may load)."""
+    if lex is None or len(text) > INLINE_CHARS:
+        return await sync_to_async(citations_check)(text, cited, lex)
+    found, unlisted = _scan(text, cited, lex)
+    if unlisted:
+        found += await sync_to_async(_unlisted_flags)(unlisted)
+    return found
+
+
+def _scan(
+    text: str, cited: Sequence[Cited], lex: Lexicon
+) -> tuple[list[Unverified], list[tuple[str, int, str]]]:
+    """The markers past the list, flagged; and the articles written that are not among `cited`
+    (label, law id, number), each label once, in the order written."""
     found: list[Unverified] = []
     seen: set[str] = set()
-
-    def flag(label: str, reason: str) -> None:
-        if label not in seen:
-            seen.add(label)
-            found.append(Unverified(label, reason))
-
     for match in MARKER_RE.finditer(text):
-        if not 1 <= int(match.group(1)) <= len(cited):
-            flag(match.group(0), "marker")
-    lex = lexicon(get_index())
+        if not 1 <= int(match.group(1)) <= len(cited) and match.group(0) not in seen:
+            seen.add(match.group(0))
+            found.append(Unverified(match.group(0), "marker"))
     retrieved = {(c.article.law_id, c.article.number) for c in cited}
+    unlisted = []
     for citation in article_citations(text, lex.matcher.mentions(text)):
         if citation.law_id is None or (citation.law_id, citation.number) in retrieved:
             continue
         label = f"{lex.names.get(citation.law_id, '')}第 {citation.number} 條"
-        exists = Article.objects.filter(law_id=citation.law_id, number=citation.number).exists()
-        flag(label, "not_retrieved" if exists else "missing")
-    return found
+        if label not in seen:
+            seen.add(label)
+            unlisted.append((label, citation.law_id, citation.number))
+    return found, unlisted
+
+
+def _unlisted_flags(unlisted: list[tuple[str, int, str]]) -> list[Unverified]:
+    return [
+        Unverified(
+            label,
+            "not_retrieved"
+            if Article.objects.filter(law_id=law_id, number=number).exists()
+            else "missing",
+        )
+        for label, law_id, number in unlisted
+    ]
 
 
 ZH = {

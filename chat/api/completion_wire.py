@@ -98,15 +98,20 @@ async def completion_start(request: ChatRequest, record: RequestRecord) -> Compl
     record.model = request.model
     record.question = request.question
     record.prompt_tokens = sum(count_tokens(m.content) for m in request.messages)
-    await record.open()  # on record from here on, even if the server dies
     try:
-        prepared = await answer_aprepare(turns=request.messages, model=request.model)
+        # The log row first (on record from here on, even if the server dies), in the same trip
+        # to the database thread as the answer's preparation.
+        prepared = await answer_aprepare(
+            turns=request.messages, model=request.model, first=record.open_row
+        )
     except IndexMissing as exc:
         raise ApiError(
             503,
             "The law index is not built yet; the operator must run import_laws.",
             code="index_unavailable",
         ) from exc
+    finally:
+        await record.opened()
     completion = Completion(
         request, prepared, record, "chatcmpl-" + secrets.token_hex(12), int(time.time())
     )

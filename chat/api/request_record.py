@@ -56,15 +56,24 @@ class RequestRecord:
 
     async def open(self) -> None:
         """Writes the row of a request in progress (its question and prompt tokens known)."""
+        await sync_to_async(self.open_row)()
+        await self.opened()
+
+    def open_row(self) -> None:
+        """open's database part, for a caller already in the database thread (one trip for the
+        row and the work after it); opened() must follow, back in async code."""
         try:
-            row = await RequestLog.objects.acreate(
+            row = RequestLog.objects.create(
                 **self._fields(), status_code=RequestLog.IN_PROGRESS, worker=this_worker()
             )
         except DatabaseError:
             logger.warning("request %s: its log row could not be opened", self.request_id)
             return
         self.row_id = row.pk
-        if self.lease:
+
+    async def opened(self) -> None:
+        """The prompt's tokens count toward the key's daily budget from the row's writing."""
+        if self.row_id is not None and self.lease:
             await self.lease.count(self.prompt_tokens)
 
     async def save(self) -> None:

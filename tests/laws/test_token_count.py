@@ -17,3 +17,13 @@ def test_long_text_is_counted_exactly_as_short_text():
 def test_a_1_mib_question_is_counted():
     question = "月薪4萬5 " * 86_000
     assert count_tokens(question) == 5 * 86_000  # 月 薪 4 萬 5; the space is free
+
+
+def test_short_text_is_counted_as_the_regex_matches():
+    chooser = random.Random(18)
+    for _ in range(2000):
+        text = "".join(chooser.choice(ALPHABET) for _ in range(chooser.randint(0, 60)))
+        assert count_tokens(text) == len(TOKEN_RE.findall(text))
+    for start in range(0, 0x3100, 3000):  # every whitespace character is among them
+        text = "".join(chr(c) for c in range(start, min(start + 3000, 0x3100)))
+        assert count_tokens(text) == len(TOKEN_RE.findall(text))

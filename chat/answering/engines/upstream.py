@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
 import httpx
-from asgiref.sync import sync_to_async
 from django.conf import settings
 
 from chat.answering.engines.prompt import prompt_messages
@@ -20,7 +19,7 @@ from chat.answering.engines.upstream_http import (
 )
 from chat.answering.errors import AnswerError
 from chat.answering.stopping import Finish, ToolCallDelta
-from chat.answering.verification import citations_check, flag_text
+from chat.answering.verification import citations_acheck, flag_text
 from chat.answering.waiting import slow_wait_begins
 from laws.search import SearchResult
 
@@ -153,7 +152,7 @@ async def _checked(
             yield piece
     finally:
         await relay.aclose()
-    unverified = await sync_to_async(citations_check)("".join(pieces), prepared.cited)
+    unverified = await citations_acheck("".join(pieces), prepared.cited, prepared.lexicon)
     finish.unverified = len(unverified)
     note = flag_text(unverified, english=prepared.english)
     if note:

@@ -7,11 +7,13 @@ import re
 import pytest
 from asgiref.sync import sync_to_async
 
+import chat.answering.verification as verification
 from api_keys.models import RequestLog
 from chat.answering.citations import Cited
-from chat.answering.verification import citations_check, flag_text
+from chat.answering.verification import citations_acheck, citations_check, flag_text
+from laws.index import get_index
 from laws.models import Article
-from laws.search import Hit
+from laws.search import Hit, lexicon
 from tests.api_client import KeyClient, events, post
 from tests.standin_llm import StandInLLM
 
@@ -46,6 +48,41 @@ def test_an_answer_citing_only_what_was_retrieved_is_not_flagged(corpus):
     retrieved = cited(("N0030001", "17"))
     assert citations_check("依勞動基準法第 17 條 [1]，雇主應發給資遣費。", retrieved) == []
     assert flag_text([], english=False) == ""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_from_async_code_the_check_says_the_same_and_uses_the_thread_only_to_look_up(
+    corpus, monkeypatch
+):
+    retrieved = await sync_to_async(cited)(("N0030001", "17"), ("N0030020", "12"))
+    lex = await sync_to_async(lambda: lexicon(get_index()))()
+    trips = []
+    real = verification.sync_to_async
+
+    def counted(function):
+        trips.append(function.__name__)
+        return real(function)
+
+    monkeypatch.setattr(verification, "sync_to_async", counted)
+    right = "依勞動基準法第 17 條 [1] 與勞退條例第12條 [2]，另見 [3]。"
+    assert await citations_acheck(right, retrieved, lex) == await sync_to_async(citations_check)(
+        right, retrieved
+    )
+    assert [(u.cited, u.reason) for u in await citations_acheck(right, retrieved, lex)] == [
+        ("[3]", "marker")
+    ]
+    assert trips == []  # every article it names was retrieved: no trip to the thread
+    wrong = right + "依民法第 9999 條亦同，刑法第185條之3 也有規定，民法第 9999 條。"
+    expected = await sync_to_async(citations_check)(wrong, retrieved)
+    trips.clear()
+    assert await citations_acheck(wrong, retrieved, lex) == expected
+    assert trips == ["_unlisted_flags"]  # one trip, for both articles
+    long = wrong + "。" * verification.INLINE_CHARS
+    trips.clear()
+    assert await citations_acheck(long, retrieved, lex) == expected
+    assert await citations_acheck(wrong, retrieved, None) == expected
+    assert trips == ["citations_check", "citations_check"]
 
 
 @pytest.fixture(scope="module")
