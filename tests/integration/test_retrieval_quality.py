@@ -29,20 +29,21 @@ SOURCES = [p for p in os.environ.get("LAWBOT_TEST_CORPUS", "").split(",") if p]
 # vectors (seconds) are built either way.
 EMBED_CACHE = os.environ.get("LAWBOT_TEST_EMBED_CACHE", "")
 QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "questions.jsonl"
-# recall@5 reached when this test was written (see bench/RESULTS.md), less a small margin:
-# about two questions of the smaller held-out split.
+# recall@5 reached with the cards' vectors and no passage index (as CI runs it; see
+# bench/RESULTS.md), less a small margin: about two questions of the smaller held-out split.
 REACHED = {
-    "all": 0.861,
-    "dev": 0.961,
-    "dev-late": 1.0,
+    "all": 0.858,
+    "dev": 0.979,
+    "dev-late": 0.98,
     "dev-late2": 0.975,
-    "dev-late3": 0.95,
-    "heldout": 0.825,
+    "dev-late3": 0.975,
+    "heldout": 0.875,
     "heldout2": 0.986,
     "heldout3": 0.986,
-    "heldout4": 0.571,
-    "heldout5": 0.631,
-    "heldout6": 0.690,
+    "heldout4": 0.586,
+    "heldout5": 0.679,
+    "heldout6": 0.736,
+    "heldout7": 0.637,
 }
 MARGIN = 0.05
 # Nicknames that are not the law's own characters in order (勞退新制 → 勞工退休金條例), and a
