@@ -86,6 +86,7 @@ class Analysis:
     named: set[int]  # laws the question names
     topical: set[int]  # laws its words are about
     asked: str = ""  # the question's own words (and their translation), matched against cards
+    unnamed: str = ""  # the question without the laws and articles it names: what it means
 
 
 class Lexicon:
@@ -170,6 +171,9 @@ def analyse(lex: Lexicon, text: str) -> Analysis:
     mentions = lex.matcher.mentions(text)
     citations = article_citations(text, mentions)
     rest = _strip_spans(text, [(m.start, m.end) for m in mentions + citations])
+    # The laws a question names are weighed by name (NAMED_LAW_BOOST); left in its meaning they
+    # would pull it towards any card or passage that names the same law.
+    unnamed = " ".join(rest.split())
     asked = FILLER_RE.sub(" ", rest)
     translated = ""
     if is_english(text):
@@ -182,7 +186,14 @@ def analyse(lex: Lexicon, text: str) -> Analysis:
     phrases = {w for w in PHRASE_SPLIT_RE.split(" ".join([translated, *extra])) if len(w) >= 2}
     named = {m.law_id for m in mentions}
     return Analysis(
-        mentions, citations, words, phrases, named, topic_laws(lex, words), f"{asked} {translated}"
+        mentions,
+        citations,
+        words,
+        phrases,
+        named,
+        topic_laws(lex, words),
+        f"{asked} {translated}",
+        unnamed,
     )
 
 
@@ -424,7 +435,8 @@ def search(
     named, topical = set(asked.named), set(asked.topical)
     leans = bool(earlier) and bool(FOLLOW_UP_RE.match(query) or not (named or topical))
     # A follow-up's meaning is the conversation's: 「那如果是這樣呢？」 alone is about nothing.
-    meant = clip(" ".join([*earlier, query]) if leans else query)
+    meant = " ".join([*earlier, asked.unnamed]) if leans else asked.unnamed
+    meant = clip(meant) if meant.strip() else clip(query)
     meaning = (
         meaning_scores(index, meant, lex.cards.cards)
         if "meaning" in signals

@@ -26,7 +26,7 @@ from laws.fusion import (
 from laws.importer import laws_import
 from laws.index import get_index, index_build
 from laws.meaning import get_meaning, meaning_build, meaning_status, passages
-from laws.search import search
+from laws.search import analyse, lexicon, search
 from laws.vector_cache import VectorCache, passage_key
 from tests import corpus as synthetic
 
@@ -167,3 +167,15 @@ def test_card_lift_counts_only_the_nearest_cards():
     assert shares[-1] == pytest.approx(1.0)
     assert np.count_nonzero(shares) == CARD_MEANING_DEPTH - 1  # the 50th nearest is the floor
     assert shares[-2] > shares[-3] > 0.0 == shares[0]
+
+
+def test_the_laws_a_question_names_are_not_part_of_its_meaning(corpus, fake_embedder):
+    asked = analyse(lexicon(get_index()), "請說明勞動基準法第 17 條中的資遣費計算方式")
+    assert "勞動基準法" not in asked.unnamed and "17" not in asked.unnamed
+    assert "資遣費計算方式" in asked.unnamed
+    card_vectors_build(fake_embedder, card_index().cards)
+    embedded = []
+    real = fake_embedder.embed
+    fake_embedder.embed = lambda texts: (embedded.extend(texts), real(texts))[1]
+    search("勞動基準法的放爽假")
+    assert embedded == ["的放爽假"]
