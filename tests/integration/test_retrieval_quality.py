@@ -32,15 +32,15 @@ QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "questions.jsonl"
 # recall@5 reached with the cards' vectors and no passage index (as CI runs it; see
 # bench/RESULTS.md), less a small margin: about two questions of the smaller held-out split.
 REACHED = {
-    "all": 0.858,
-    "dev": 0.979,
+    "all": 0.855,
+    "dev": 0.974,
     "dev-late": 0.98,
     "dev-late2": 0.975,
     "dev-late3": 0.975,
     "heldout": 0.875,
     "heldout2": 0.986,
     "heldout3": 0.986,
-    "heldout4": 0.586,
+    "heldout4": 0.571,
     "heldout5": 0.679,
     "heldout6": 0.736,
     "heldout7": 0.637,
