@@ -37,7 +37,7 @@ def card_vectors_build(embedder: Embedder, cards: list[Card], *, batch: int = 51
     """Embeds the cards the cache lacks and writes the card vectors file; returns how many
     were embedded now."""
     cache = VectorCache(Path(settings.LAWBOT_EMBED_CACHE), embedder.name)
-    texts = {passage_key(card_text(card)): card_text(card) for card in cards}
+    texts = {passage_key(text): text for text in map(card_text, cards)}
     keys = list(texts)
     missing = [key for key in keys if key not in cache]
     for start in range(0, len(missing), batch):
