@@ -79,7 +79,7 @@ def composer_figures(rows: list[dict], show: int, laws: dict[str, set[str]]) -> 
     from tests.composed import answer_text
 
     figures = collections.Counter()
-    lengths, outside_examples = [], []
+    lengths, outside_examples, step_examples = [], [], []
     started = time.perf_counter()
     for row in rows:
         turns = []
@@ -100,18 +100,26 @@ def composer_figures(rows: list[dict], show: int, laws: dict[str, set[str]]) -> 
         figures["outside domain in first 3"] += len(outside)
         plan = getattr(prepared, "plan", None)  # a checkout before the plan had no steps
         steps = {number for _, number in plan.steps} if plan else set()
-        figures["of them next steps"] += sum(
-            1
+        outside_steps = [
+            c
             for number, c in enumerate(citations[:3])
             if number in steps and c["pcode"] not in laws[row["domain"]]
-        )
+        ]
+        figures["of them next steps"] += len(outside_steps)
+        if outside_steps and len(step_examples) < show:
+            step_examples.append((row["domain"], row["q"], [c["title"] for c in outside_steps]))
         figures["answers with one outside"] += bool(outside)
         if outside and len(outside_examples) < show:
             outside_examples.append((row["domain"], row["q"], [c["title"] for c in outside]))
         keys = {f"{c['pcode']}:{c['article']}" for c in citations}
         figures["recall"] += bool(keys & set(row["expected"]))
     figures["seconds"] = round(time.perf_counter() - started)
-    return {"counts": figures, "lengths": lengths, "outside": outside_examples}
+    return {
+        "counts": figures,
+        "lengths": lengths,
+        "outside": outside_examples,
+        "steps": step_examples,
+    }
 
 
 async def _upstream_one(prepared, cite: str):
@@ -195,6 +203,10 @@ def main() -> None:
     p90 = lengths[int(len(lengths) * 0.9) - 1]
     print(f"  answer characters: median {statistics.median(lengths):.0f}, p90 {p90}")
     for domain, question, titles in result["outside"]:
+        print(f"    [{domain}] {question}: {', '.join(titles)}")
+    if result["steps"]:
+        print("  next-step procedures outside the domain:")
+    for domain, question, titles in result["steps"]:
         print(f"    [{domain}] {question}: {', '.join(titles)}")
     if not args.no_upstream:
         f = upstream_figures(rows)

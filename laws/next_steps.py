@@ -6,6 +6,7 @@ or from the law of its best article, steps.tsv lists each kind's steps with thei
 
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,8 +108,23 @@ def asks_what_to_do(question: str) -> bool:
     return bool(ASKS_RE.search(question))
 
 
-def dispute_kind(question: str, pcodes: list[str], kinds: list[Kind] | None = None) -> str | None:
-    """The kind of dispute: the first kind whose words the question uses, else the kind of the
+# Said by the asker, these name the kind of proceeding outright: 「可以用民事告他嗎」 asks for a civil
+# claim even though 告他 is how people say a criminal complaint.
+PROCEEDING_RE = {
+    "civil": re.compile(r"民事|civil (?:suit|claim|case|court)", re.IGNORECASE),
+    "criminal": re.compile(r"刑事|什麼罪|criminal (?:charge|complaint|case)", re.IGNORECASE),
+}
+
+
+def dispute_kind(
+    question: str,
+    pcodes: list[str],
+    kinds: list[Kind] | None = None,
+    named: Sequence[str] = (),
+) -> str | None:
+    """The kind of dispute, from the surest sign to the weakest: a law the question names
+    (「依個資法可以求償嗎」 is about personal data whatever shop it mentions), the proceeding the
+    asker names (民事, 刑事), the first kind whose words the question uses, then the kind of the
     first law (in the answer's order) that marks one. The table's last kind is the fallback
     (civil claims: 賠償, 求償 are said of every kind of harm): its words count last."""
     kinds = _tables()[0] if kinds is None else kinds
@@ -119,20 +135,32 @@ def dispute_kind(question: str, pcodes: list[str], kinds: list[Kind] | None = No
             f" {glossary_key(word)} " in english for word in kind.english
         )
 
+    def marked_by(codes: Sequence[str]) -> str | None:
+        for pcode in codes:
+            for kind in kinds:
+                if pcode in kind.pcodes:
+                    return kind.name
+        return None
+
+    names = {kind.name for kind in kinds}
+    if kind := marked_by(named):
+        return kind
+    said = [name for name, pattern in PROCEEDING_RE.items() if pattern.search(question)]
+    if len(said) == 1 and said[0] in names:
+        return said[0]
     specific, fallback = kinds[:-1], kinds[-1:]
     for kind in specific:
         if says(kind):
             return kind.name
-    for pcode in pcodes:
-        for kind in kinds:
-            if pcode in kind.pcodes:
-                return kind.name
+    if kind := marked_by(pcodes):
+        return kind
     return next((kind.name for kind in fallback if says(kind)), None)
 
 
-def next_steps(question: str, pcodes: list[str]) -> list[Step]:
-    """The steps for a question that asks what to do; [] for one that does not."""
+def next_steps(question: str, pcodes: list[str], named: Sequence[str] = ()) -> list[Step]:
+    """The steps for a question that asks what to do; [] for one that does not. `pcodes` are the
+    answer's laws in its order, `named` the laws the question names."""
     if not asks_what_to_do(question):
         return []
-    kind = dispute_kind(question, pcodes)
+    kind = dispute_kind(question, pcodes, named=named)
     return [step for step in _tables()[1] if step.kind == kind]

@@ -95,6 +95,7 @@ class Lexicon:
     def __init__(self, index: SearchIndex):
         self.matcher = LawNameMatcher(index.laws)
         self.by_pcode = {pcode: law_id for law_id, pcode, *_ in index.laws}
+        self.pcodes = {law_id: pcode for pcode, law_id in self.by_pcode.items()}
         self.names = {law_id: name for law_id, _, name, *_ in index.laws}
         self.size = max(int(index.doc_law.max()) if index.size else 0, *self.names, 0) + 1
         self.cards = card_index()

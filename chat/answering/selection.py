@@ -93,7 +93,8 @@ def answer_plan(
     *, question: str, result: SearchResult, calculations: Sequence[Calculation]
 ) -> Plan:
     """Reads the index and the database (call it from sync code)."""
-    analysis = analyse(lexicon(get_index()), question)
+    lex = lexicon(get_index())
+    analysis = analyse(lex, question)
     asked = weights(analysis.words + " " + question)
     wanted = {ref for calc in calculations for ref in calc.articles}
     hits = relevant(result, analysis, asked, wanted)
@@ -114,7 +115,8 @@ def answer_plan(
     lead = [hit for hit in hits if (hit.article.law.pcode, hit.article.number) in calculated]
     for hit in lead or hits[:1]:
         plan.lead.append(cite(hit, asked))
-    steps = next_steps(question, [hit.article.law.pcode for hit in hits])[:STEPS]
+    named = [lex.pcodes[law_id] for law_id in sorted(analysis.named) if law_id in lex.pcodes]
+    steps = next_steps(question, [hit.article.law.pcode for hit in hits], named)[:STEPS]
     articles = _step_articles(steps)
     for step in steps:
         article = articles.get((step.pcode, step.number))

@@ -72,6 +72,26 @@ def test_the_kind_of_dispute(question, laws, kind):
     assert dispute_kind(question, laws) == kind
 
 
+@pytest.mark.parametrize(
+    ("question", "named", "kind"),
+    [
+        # 店家 says consumer, but the question names the personal-data act
+        ("店家把我的電話給別人，依個人資料保護法可以怎麼辦", ["I0050021"], "privacy"),
+        # 告他 says criminal, but the asker names a civil claim
+        ("朋友欠錢不還，可以用民事告他嗎", [], "civil"),
+        # 房東 says tenancy, but the asker asks about a criminal case
+        ("房東擅自進我房間翻東西，這是刑事案件嗎？可以提告嗎", [], "criminal"),
+        # both proceedings named: neither decides, the words do
+        ("房東不還押金，要告民事還是刑事？怎麼辦", [], "tenancy"),
+    ],
+)
+def test_what_the_asker_names_decides_before_the_words(question, named, kind):
+    assert dispute_kind(question, ["N0030001"], named=named) == kind
+    # without the named law, the words decide as before
+    if named:
+        assert dispute_kind(question, ["N0030001"]) == "consumer"
+
+
 def test_a_question_gets_the_steps_of_its_kind():
     steps = next_steps("房東不還押金怎麼辦", ["D0060125"])
     assert [s.key for s in steps] == [
