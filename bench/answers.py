@@ -3,7 +3,7 @@ citation check of an upstream LLM's answers with the stand-in LLM citing wrongly
 
 Needs an imported full corpus (LAWBOT_VAR_DIR, see bench/retrieval.py). Usage:
     .venv/bin/python bench/answers.py [--questions PATH] [--code DIR] [--no-upstream] [--show N]
-        [--only tuned|untuned]
+        [--only tuned|untuned] [--split NAME]
 
 --code DIR measures another checkout's composer (e.g. main's, extracted with `git archive`) with
 this script, for the before/after figures; the upstream part needs this branch's code.
@@ -168,6 +168,7 @@ def main() -> None:
         choices=("tuned", "untuned"),
         help="answer only the tuned splits (to fit on) or only the others (domains still from all)",
     )
+    parser.add_argument("--split", help="answer only this split (domains still from all)")
     args = parser.parse_args()
     questions = args.questions.resolve()
     setup(args.code.resolve())
@@ -180,6 +181,8 @@ def main() -> None:
         from retrieval import TUNED
 
         rows = [r for r in rows if (r["split"] in TUNED) == (args.only == "tuned")]
+    if args.split:
+        rows = [r for r in rows if r["split"] == args.split]
     result = composer_figures(rows, args.show, laws)
     c, lengths = result["counts"], sorted(result["lengths"])
     n = c["answers"]

@@ -32,7 +32,7 @@ QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "questions.jsonl"
 # recall@5 reached with the cards' vectors and no passage index (as CI runs it; see
 # bench/RESULTS.md), less a small margin: about two questions of the smaller held-out split.
 REACHED = {
-    "all": 0.855,
+    "all": 0.843,
     "dev": 0.974,
     "dev-late": 0.98,
     "dev-late2": 0.975,
@@ -44,6 +44,7 @@ REACHED = {
     "heldout5": 0.679,
     "heldout6": 0.736,
     "heldout7": 0.637,
+    "heldout8": 0.713,
 }
 MARGIN = 0.05
 # Nicknames that are not the law's own characters in order (勞退新制 → 勞工退休金條例), and a
