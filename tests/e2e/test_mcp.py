@@ -8,14 +8,15 @@ import httpx2
 import pytest
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
-from mcp.shared._httpx_utils import create_mcp_http_client
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio]
 TOOLS = {"search_laws", "get_article", "resolve_citation", "calculate", "ask_lawbot"}
 
 
 def mcp_client(server, *, mode: str = "auto", secret: str | None = None, path: str = "/mcp"):
-    http = create_mcp_http_client(headers={"Authorization": f"Bearer {secret or server.secret}"})
+    # As the README shows it: the SDK's own HTTP client (httpx2) with the key's header.
+    headers = {"Authorization": f"Bearer {secret or server.secret}"}
+    http = httpx2.AsyncClient(headers=headers, timeout=30)
     return Client(streamable_http_client(f"{server.url}{path}", http_client=http), mode=mode)
 
 
