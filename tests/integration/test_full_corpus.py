@@ -1,29 +1,17 @@
-"""The Ministry's full snapshot (LAWBOT_TEST_CORPUS): import, index, and the seed question."""
+"""The Ministry's full snapshot (LAWBOT_TEST_CORPUS, imported once in conftest.py): the import's
+counts, a re-import that changes nothing, and the seed question."""
 
-import os
 from pathlib import Path
 
 import pytest
 
 from laws.importer import laws_import
-from laws.index import index_build
 from laws.models import Article, Law
 from laws.search import search
 from tests.composed import composed
+from tests.integration.conftest import SOURCES
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-SOURCES = [p for p in os.environ.get("LAWBOT_TEST_CORPUS", "").split(",") if p]
-
-
-@pytest.fixture
-def full_corpus(settings):
-    if not SOURCES:
-        pytest.skip("LAWBOT_TEST_CORPUS is not set (.ci/run sets it)")
-    for source in SOURCES:
-        assert Path(source).is_file(), f"LAWBOT_TEST_CORPUS names a missing file: {source}"
-    summary = laws_import(sources=SOURCES)
-    index_build(directory=settings.LAWBOT_INDEX_DIR)
-    return summary
 
 
 def titles(query: str, limit: int = 5) -> list[str]:
@@ -31,7 +19,7 @@ def titles(query: str, limit: int = 5) -> list[str]:
 
 
 def test_full_snapshot_answers_the_seed_question(full_corpus):
-    assert full_corpus.laws_added == Law.objects.count() == 11547
+    assert full_corpus.summary.laws_added == Law.objects.count() == 11547
     assert Article.objects.count() == 218139
     assert Law.objects.filter(abolished=True).count() == 3473
 

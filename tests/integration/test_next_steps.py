@@ -1,32 +1,16 @@
 """On the Ministry's full snapshot (LAWBOT_TEST_CORPUS): every article the next-steps tables cite
 exists and is in force, and the composer answers the issue's questions as they should be."""
 
-import os
-from pathlib import Path
-
 import pytest
 
 from chat.answering.pipeline import answer_prepare
 from chat.answering.turns import Turn
-from laws.importer import laws_import
-from laws.index import index_build
 from laws.models import Article, Law
 from laws.next_steps import kinds_load, steps_load
 from laws.structure import is_deleted
 from tests.composed import answer_text
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-SOURCES = [p for p in os.environ.get("LAWBOT_TEST_CORPUS", "").split(",") if p]
-
-
-@pytest.fixture
-def full_corpus(settings):
-    if not SOURCES:
-        pytest.skip("LAWBOT_TEST_CORPUS is not set (.ci/run sets it)")
-    for source in SOURCES:
-        assert Path(source).is_file(), f"LAWBOT_TEST_CORPUS names a missing file: {source}"
-    laws_import(sources=SOURCES)
-    index_build(directory=settings.LAWBOT_INDEX_DIR)
 
 
 def test_next_steps_articles_exist_and_answers_answer(full_corpus):

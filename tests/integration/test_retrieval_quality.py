@@ -3,31 +3,24 @@ in bench/questions.jsonl must keep the recall reached (bench/RESULTS.md), and th
 and vocabulary must name real laws in force."""
 
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
-from django.test import override_settings
 
 from laws.aliases import ALIASES, ENGLISH_ALIASES
-from laws.card_vectors import card_vectors_build, get_card_vectors
+from laws.card_vectors import get_card_vectors
 from laws.cards import card_index, cards_load
 from laws.embedders import get_embedder
 from laws.evaluation import first_ranks, metrics, questions_load
-from laws.importer import laws_import
-from laws.index import REPEALED, get_index, index_build
-from laws.meaning import get_meaning, meaning_build
+from laws.index import REPEALED, get_index
+from laws.meaning import get_meaning
 from laws.models import Article, Law
 from laws.search import search
 from laws.vocabulary import TOPIC_LAWS
+from tests.integration.conftest import EMBED_CACHE, SOURCES
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
-SOURCES = [p for p in os.environ.get("LAWBOT_TEST_CORPUS", "").split(",") if p]
-# With a vector cache folder (.ci/run sets one that its SQLite and PostgreSQL runs share, so the
-# second embeds nothing), the meaning index is built too and the figures include it. The cards'
-# vectors (seconds) are built either way.
-EMBED_CACHE = os.environ.get("LAWBOT_TEST_EMBED_CACHE", "")
 QUESTIONS = Path(__file__).resolve().parents[2] / "bench" / "questions.jsonl"
 # recall@5 reached with the cards' vectors and no passage index (as CI runs it; see
 # bench/RESULTS.md), less a small margin: about two questions of the smaller held-out split.
@@ -59,31 +52,6 @@ NICKNAMES = {
     "兩岸人民關係條例",
     "性別工作平等法",
 }
-
-
-@pytest.fixture(scope="module")
-def full_index(django_db_setup, django_db_blocker, tmp_path_factory):
-    if not SOURCES:
-        pytest.skip("LAWBOT_TEST_CORPUS is not set (.ci/run sets it)")
-    directory = tmp_path_factory.mktemp("full") / "index"
-    with django_db_blocker.unblock():
-        laws_import(sources=SOURCES)
-        index_build(directory=directory)
-        cache = EMBED_CACHE or tmp_path_factory.mktemp("embed-cache")
-        with override_settings(LAWBOT_INDEX_DIR=directory, LAWBOT_EMBED_CACHE=cache):
-            if EMBED_CACHE:
-                stats = meaning_build()
-                print(f"meaning index: {stats.passages} passages, {stats.embedded} embedded now")
-            else:
-                card_vectors_build(get_embedder(), card_index().cards)
-    yield directory
-    with django_db_blocker.unblock():
-        Law.objects.all().delete()
-
-
-@pytest.fixture
-def full_corpus(full_index, settings):
-    settings.LAWBOT_INDEX_DIR = full_index
 
 
 def titles(query: str, **kwargs) -> list[str]:
