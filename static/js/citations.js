@@ -28,7 +28,13 @@ window.LawbotCitations = (() => {
       const details = el("details");
       const summary = el("summary");
       summary.append(el("span", "cite-number", `[${c.number}]`), " ", el("span", "cite-title", c.title));
-      const quote = el("blockquote", "cite-quote", c.quote);
+      // The law first (the Chinese text is what binds), then the Ministry's translation.
+      const quotes = [el("blockquote", "cite-quote", c.quote)];
+      if (c.paragraph_en) {
+        const translation = el("blockquote", "cite-quote cite-translation", c.paragraph_en);
+        translation.lang = "en";
+        quotes.push(translation);
+      }
       const meta = el("p", "cite-meta");
       if (c.amended) {
         meta.append(el("span", "cite-amended", `${strings.amended} ${c.amended}`), " · ");
@@ -38,7 +44,7 @@ window.LawbotCitations = (() => {
       link.target = "_blank";
       link.rel = "noopener noreferrer";
       meta.append(link);
-      details.append(summary, quote, meta);
+      details.append(summary, ...quotes, meta);
       item.append(details);
       list.append(item);
     });
@@ -57,9 +63,16 @@ window.LawbotCitations = (() => {
     pinned = pin;
     const title = el("p", "cite-card-title");
     title.append(`[${marker.dataset.cite}] `, item.querySelector(".cite-title").textContent);
-    const quote = el("blockquote", "", item.querySelector(".cite-quote").textContent);
+    // The card quotes the law; on the English page, the Ministry's translation after it.
+    const quotes = [el("blockquote", "", item.querySelector(".cite-quote:not([lang])").textContent)];
+    const translation = item.querySelector(".cite-translation");
+    if (translation && document.documentElement.lang.startsWith("en")) {
+      const english = el("blockquote", "", translation.textContent);
+      english.lang = "en";
+      quotes.push(english);
+    }
     const meta = item.querySelector(".cite-meta").cloneNode(true);
-    card.replaceChildren(title, quote, meta);
+    card.replaceChildren(title, ...quotes, meta);
     card.hidden = false;
     marker.setAttribute("aria-describedby", "cite-card");
     const box = marker.getBoundingClientRect();

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.corpus import write_corpus, write_english
 from tests.e2e import a11y
 from tests.e2e.a11y import PHONE, axe_serious, new_page
 from tests.e2e.conftest import ROOT, manage
@@ -43,6 +44,9 @@ def server(lawbot_server_factory, standin):
     live = lawbot_server_factory(
         LAWBOT_LLM_BASE_URL=standin.url, LAWBOT_LLM_MODEL="standin-7b", LAWBOT_LLM_TIMEOUT="60"
     )
+    # The Ministry's English files too, so that the citations carry their translations.
+    corpus = live.var_dir / "corpus"
+    manage(live.env, "import_laws", "--no-progress", *write_corpus(corpus), write_english(corpus))
     for name in ("carol", "dave"):
         manage(
             live.env,
@@ -128,11 +132,23 @@ def test_markdown_and_citations_render_while_streaming_and_the_view_stays_put(pa
     first = answer.locator(".citations li").first
     expect(first).to_have_attribute("data-number", "1")
     expect(card).to_contain_text(first.locator(".cite-title").text_content())
-    expect(card.get_by_role("link")).to_have_attribute("href", re.compile(r"^https://law\.moj"))
+    official = card.get_by_role("link", name=re.compile("官方條文"))
+    expect(official).to_have_attribute("href", re.compile(r"^https://law\.moj"))
     assert axe_serious(page) == []
     shoot(page, "finished-citation-card-desktop")
     page.keyboard.press("Escape")
     expect(card).to_be_hidden()
+    # Reloaded, the list is the server's: it lists the Ministry's translation after the law, and
+    # on the Chinese page the card still quotes the law, not the translation.
+    page.reload()
+    first = page.locator(ANSWER).locator(".citations li").first
+    expect(first.locator(".cite-translation")).to_have_count(1)
+    page.locator(ANSWER).locator('.answer-body a[data-cite="1"]').first.hover()
+    expect(card).to_be_visible()
+    expect(card.locator("blockquote")).to_have_count(1)
+    law = first.locator(".cite-quote").first
+    expect(law).not_to_have_attribute("lang", "en")
+    expect(card.locator("blockquote")).to_have_text(law.text_content())
 
 
 def test_an_upstream_failure_reads_as_a_translated_error_with_only_retry(page, upstream):
