@@ -36,6 +36,18 @@ class Resolved:
     text: str  # the cited part (項/款), or the whole article
 
 
+def _aliased(q: str) -> set[str]:
+    """The pcodes q is a nickname of (勞基法, "Labour Standards Act")."""
+    found = {ALIASES.get(q)} | {
+        pcode for alias, pcode in ENGLISH_ALIASES.items() if english_key(alias) == english_key(q)
+    }
+    return found - {None}
+
+
+def _labor(q: str) -> str:
+    return re.sub("labour", "labor", q, flags=re.IGNORECASE)
+
+
 def laws_matching(*, q: str = "", level: str = "", in_force: bool | None = None) -> QuerySet[Law]:
     """Laws whose name, English name or code contains q, or that q abbreviates (勞基法)."""
     laws = Law.objects.all()
@@ -45,19 +57,32 @@ def laws_matching(*, q: str = "", level: str = "", in_force: bool | None = None)
         laws = laws.filter(abolished=not in_force)
     q = q.strip()
     if q:
-        aliased = {ALIASES.get(q)} | {
-            pcode
-            for alias, pcode in ENGLISH_ALIASES.items()
-            if english_key(alias) == english_key(q)
-        }
         laws = laws.filter(
             Q(name__icontains=q)
             | Q(english_name__icontains=q)
-            | Q(english_name__icontains=re.sub("labour", "labor", q, flags=re.IGNORECASE))
+            | Q(english_name__icontains=_labor(q))
             | Q(pcode__iexact=q)
-            | Q(pcode__in=aliased - {None})
+            | Q(pcode__in=_aliased(q))
         )
     return laws.defer("histories", "foreword", "effective_note")
+
+
+def laws_named(q: str) -> QuerySet[Law]:
+    """The laws q names exactly: by code, by name or English name (any case), or by a nickname;
+    those in force first. "Labor Standards Act" is one law, though dozens of regulations'
+    names contain it."""
+    q = q.strip()
+    return (
+        Law.objects.filter(
+            Q(pcode__iexact=q)
+            | Q(name=q)
+            | Q(english_name__iexact=q)
+            | Q(english_name__iexact=_labor(q))
+            | Q(pcode__in=_aliased(q))
+        )
+        .order_by("abolished", "pcode")
+        .defer("histories", "foreword", "effective_note")
+    )
 
 
 def citation_resolve(cite: str) -> Resolved:

@@ -23,7 +23,7 @@ from chat.api.rest.errors import validation_error
 from chat.api.rest.schema import serializer_schema
 from chat.api.rest.views import hit_json
 from laws.citations import article_citations
-from laws.lookup import CitationNotFound, citation_resolve, laws_matching
+from laws.lookup import CitationNotFound, citation_resolve, laws_matching, laws_named
 from laws.models import Article, Law
 from laws.search import search
 from laws.text import count_tokens
@@ -55,7 +55,7 @@ def _search(arguments: dict) -> dict:
 
 
 def _law_named(name: str) -> Law:
-    law = Law.objects.filter(pcode=name).first() or Law.objects.filter(name=name).first()
+    law = laws_named(name).first()
     if law is None:
         matches = list(laws_matching(q=name)[:2])
         if len(matches) != 1:

@@ -6,6 +6,7 @@ from mcp import Client
 
 from chat.api.mcp.server import mcp_server, tool_list
 from chat.api.mcp.tools import TOOLS
+from laws.models import Law
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 
@@ -29,6 +30,19 @@ async def test_tools_answer_with_urls(corpus):
         assert deleted.structured_content["article"]["deleted"] is True
         dashed = await client.call_tool("get_article", {"law": "N0030001", "article": "第10條之1"})
         assert dashed.structured_content["article"]["number"] == "10-1"
+
+
+async def test_a_law_s_english_name_is_that_law_though_longer_names_contain_it(corpus):
+    # As in the Ministry's files: the act's rules carry its English name inside their own.
+    rules = "Enforcement Rules of the Labor Standards Act"
+    await Law.objects.filter(pcode="N0030002").aupdate(english_name=rules)
+    async with Client(mcp_server()) as client:
+        for name in ("Labor Standards Act", "labour standards act", "勞基法", "勞動基準法"):
+            found = await client.call_tool("get_article", {"law": name, "article": "38"})
+            assert not found.is_error, (name, found.content)
+            assert found.structured_content["article"]["pcode"] == "N0030001"
+        by_rules = await client.call_tool("get_article", {"law": rules, "article": "7"})
+        assert by_rules.structured_content["article"]["pcode"] == "N0030002"
 
 
 async def test_bad_arguments_are_readable_tool_errors(corpus):
