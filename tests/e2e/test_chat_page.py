@@ -163,6 +163,14 @@ def test_sign_in_ask_and_watch_the_answer_stream_in(page, server, shots):
     expect(answer.get_by_role("button", name="已複製")).to_be_visible()
     assert page.evaluate("navigator.clipboard.readText()") == content
     page.screenshot(path=shots / "04-answer.png")
+    # Reloaded, the title keeps its room beside the conversation's tools (at 1280 px the API id
+    # beside them had squeezed it to nothing); the id has a line of its own below.
+    page.reload()
+    title = page.locator("#conversation-title").bounding_box()
+    api_id = page.locator(".conversation-head .api-id").bounding_box()
+    assert title["width"] >= 150, title
+    assert api_id["y"] >= title["y"] + title["height"] - 1, (title, api_id)
+    page.screenshot(path=shots / "05-conversation-reloaded.png")
 
 
 def test_stop_keeps_the_text_written_so_far(page, server, shots):
