@@ -247,6 +247,11 @@ def severance(facts: Facts, *, english: bool, today: date) -> Calculation:
         articles.append((LSA, "17"))
     if "new" in systems:
         articles.append((LPA, "12"))
+    # 勞退條例 第 8 條: only those under the Labor Standards Act before the new system began
+    # could keep the old one; someone hired later who asks for it gets the new system, and why.
+    old_refused = facts.system == "old" and facts.hired is not None and "old" not in systems
+    if old_refused:
+        articles.append((LPA, "8"))
     if parts and len(parts) > 1:
         # A split calculation rests on the transition rule: 勞退條例 §11 keeps the years before the
         # switch and pays their severance by the Labor Standards Act. (勞基法 §84-2 is about years
@@ -260,6 +265,14 @@ def severance(facts: Facts, *, english: bool, today: date) -> Calculation:
         _dates_given(draft, facts, facts.hired, today)
     elif facts.service is not None:
         _service_given(draft, facts, facts.service, today)
+    if old_refused:
+        draft.note(
+            f"舊制只適用 {NEW_SYSTEM_START.isoformat()} 勞退新制施行前已到職、選擇繼續適用勞基法退休金規定的勞工（勞退條例第 8 條）；"
+            f"您於 {facts.hired.isoformat()} 到職，只能依新制計算。",
+            f"The old system applies only to workers hired before the new pension system began on "
+            f"{NEW_SYSTEM_START.isoformat()} who chose to stay in it (LPA Art. 8); hired on "
+            f"{facts.hired.isoformat()}, you are under the new system, as calculated here.",
+        )
     if wage is not None:
         wage_note(draft, wage)
     if wage is None or parts is None:

@@ -129,6 +129,32 @@ def test_staying_in_the_old_system_counts_everything_under_it():
     assert calc.articles == ((LSA, "17"),)
 
 
+@pytest.mark.parametrize("english", [False, True])
+def test_the_old_system_asked_for_by_someone_hired_after_it_ended_is_explained(english):
+    question = (
+        "I was hired on 2019-03-01 and laid off on 2024-06-30, average wage 45000, old system severance"
+        if english
+        else "2019年3月1日到職，2024年6月30日被資遣，平均工資45000，那如果是舊制呢？資遣費"
+    )
+    calc = only(question, "severance", english=english)
+    new_system = only(
+        question.replace("old system", "").replace("那如果是舊制呢？", ""),
+        "severance",
+        english=english,
+    )
+    assert calc.value == new_system.value  # calculated under the new system, as the law says
+    assert (LPA, "8") in calc.articles and (LSA, "17") not in calc.articles
+    said = " ".join(calc.notes)
+    assert (
+        ("LPA Art. 8" in said) if english else ("勞退條例第 8 條" in said and "2019-03-01" in said)
+    )
+    # someone hired before 2005-07-01 may stay in the old system: no such note
+    earlier = only(
+        "2003年3月1日到職，2024年6月30日被資遣，選擇舊制，平均工資45000，資遣費", "severance"
+    )
+    assert (LPA, "8") not in earlier.articles
+
+
 def test_severance_without_numbers_gives_the_formula_and_asks():
     calc = only("請說明勞動基準法中的資遣費計算方式", "severance")
     assert calc.value is None and calc.result is None

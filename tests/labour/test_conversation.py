@@ -69,3 +69,11 @@ def test_the_newest_earlier_question_wins():
     assert (
         "月薪 40,000 元" in calc.carried and calc.value == 40_000
     )  # 勞退條例 §12: half a month a year
+
+
+def test_asking_for_the_old_system_after_a_later_hire_says_why_it_cannot_apply():
+    first = "2019年3月1日到職，2024年6月30日被資遣，月薪45000，資遣費怎麼算"
+    [calc] = calculate("那如果是舊制呢？", english=False, today=TODAY, earlier=[first])
+    [before] = calculate(first, english=False, today=TODAY)
+    assert calc.kind == "severance" and calc.value == before.value
+    assert "勞退條例第 8 條" in calc.markdown() and ("N0030020", "8") in calc.articles
