@@ -75,11 +75,15 @@ def manage(env: dict, *args: str) -> str:
     return result.stdout
 
 
-def postgres_database(base_url: str, created: list[str], prefix: str = "lawbot_e2e") -> str:
-    """A fresh database on the PostgreSQL server the test run uses, dropped at the end."""
+def postgres_database(
+    base_url: str, created: list[str], prefix: str = "lawbot_e2e", template: str = ""
+) -> str:
+    """A fresh database on the PostgreSQL server the test run uses (a copy of `template`, if
+    given), dropped at the end."""
     name = f"{prefix}_{secrets.token_hex(4)}"
+    copied = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(maintenance_url(base_url), autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+        connection.execute(f'CREATE DATABASE "{name}"{copied}')
     created.append(name)
     return maintenance_url(base_url, name)
 
@@ -152,17 +156,44 @@ def start_server(
     raise RuntimeError(f"daphne did not become ready: {log_path.read_text()}")
 
 
+@dataclass(frozen=True)
+class Template:
+    var_dir: Path
+    database: str  # its PostgreSQL database, or "" on SQLite (the file is in var_dir)
+    secret: str
+
+
+def prepare(env: dict, var_dir: Path) -> str:
+    """Migrates, imports the synthetic corpus and makes an API key; returns its secret."""
+    manage(env, "migrate", "-v0")
+    manage(env, "import_laws", "--no-progress", *write_corpus(var_dir / "corpus"))
+    made = manage(env, "create_api_key", "--user", "e2e", "--name", "e2e")
+    return made.strip().splitlines()[-1]
+
+
 @pytest.fixture(scope="session")
 def lawbot_server_factory(tmp_path_factory):
     """Prepares a database with the synthetic corpus and starts daphne on it."""
     started: list[subprocess.Popen] = []
     databases: list[str] = []
     base_url = os.environ.get("DATABASE_URL", "")
-    admin_url = (
-        base_url
-        if base_url.startswith("postgres")
-        else "postgres://postgres@127.0.0.1:5432/postgres"
-    )
+    postgres = base_url.startswith("postgres")
+    admin_url = base_url if postgres else "postgres://postgres@127.0.0.1:5432/postgres"
+    # A prefix of one's own keeps parallel runs' databases apart on a shared server.
+    prefix = os.environ.get("LAWBOT_TEST_DATABASE_PREFIX", "lawbot_e2e")
+    made: list[Template] = []
+
+    def template() -> Template:
+        """Migrated, the synthetic corpus imported and indexed, one API key: made once and
+        copied for each server (its var dir, and its database on PostgreSQL), as making each
+        took four Django start-ups."""
+        if not made:
+            var_dir = tmp_path_factory.mktemp("template")
+            url = postgres_database(base_url, databases, f"{prefix}_t") if postgres else ""
+            env = server_env(var_dir, **({"DATABASE_URL": url} if url else {}))
+            secret = prepare(env, var_dir)
+            made.append(Template(var_dir, url.rsplit("/", 1)[-1] if url else "", secret))
+        return made[0]
 
     def factory(
         _database_via: str = "", _daphne_args: tuple[str, ...] = (), **extra_env: str
@@ -171,18 +202,21 @@ def lawbot_server_factory(tmp_path_factory):
         database on; by default the test run's PostgreSQL, if it uses one, else SQLite.
         _daphne_args: options for daphne, as `manage.py serve` would pass them."""
         var_dir = tmp_path_factory.mktemp("live")
-        # A prefix of one's own keeps parallel runs' databases apart on a shared server.
-        prefix = os.environ.get("LAWBOT_TEST_DATABASE_PREFIX", "lawbot_e2e")
-        if _database_via:
+        if _database_via and not postgres:
+            # A PostgreSQL server (through a proxy) in a run on SQLite: prepared from scratch.
             extra_env["DATABASE_URL"] = postgres_database(_database_via, databases, prefix)
-        elif base_url.startswith("postgres"):
-            extra_env.setdefault("DATABASE_URL", postgres_database(base_url, databases, prefix))
-        env = server_env(var_dir, **extra_env)
-        manage(env, "migrate", "-v0")
-        manage(env, "import_laws", "--no-progress", *write_corpus(var_dir / "corpus"))
-        secret = (
-            manage(env, "create_api_key", "--user", "e2e", "--name", "e2e").strip().splitlines()[-1]
-        )
+            env = server_env(var_dir, **extra_env)
+            secret = prepare(env, var_dir)
+        else:
+            copied = template()
+            shutil.copytree(copied.var_dir, var_dir, symlinks=True, dirs_exist_ok=True)
+            if postgres:
+                via = _database_via or base_url
+                extra_env["DATABASE_URL"] = postgres_database(
+                    via, databases, prefix, template=copied.database
+                )
+            env = server_env(var_dir, **extra_env)
+            secret = copied.secret
         url, process = start_server(env, var_dir / "daphne.log", _daphne_args)
         started.append(process)
         return LiveServer(url, secret, var_dir, env, process)
