@@ -5,14 +5,17 @@ right for Lawbot. Imported by the ASGI module, which every daphne process loads 
   malformed one with a bare 400 page. Django parses bodies anyway: Twisted is told not to, so
   every body reaches the application, which answers in its own format (OpenAI JSON on the API).
 - The access log writes each request's path with its query string, where a client may have put
-  an API key (?api_key=…): it is logged as "?…" instead."""
+  an API key (?api_key=…): it is logged as "?…" instead.
+- Twisted's table of reason phrases stops before 422 and 429, so a rate-limited client read
+  "HTTP/1.1 429 Unknown Status": the table gains every status Python's http module names."""
 
 import functools
 import json
+from http import HTTPStatus
 
 from daphne.access import AccessLogGenerator
 from daphne.http_protocol import WebRequest
-from twisted.web.http import HTTPChannel
+from twisted.web.http import RESPONSES, HTTPChannel
 
 # Twisted's limits (LineReceiver.MAX_LENGTH and HTTPChannel.totalHeadersSize), in the messages.
 LINE_LIMIT = HTTPChannel.MAX_LENGTH
@@ -98,4 +101,6 @@ if not getattr(WebRequest, "_lawbot_fixed", False):
     AccessLogGenerator.__call__ = _without_query(AccessLogGenerator.__call__)
     HTTPChannel.lineLengthExceeded = _line_too_long
     HTTPChannel._respondToBadRequestAndDisconnect = _bad_request
+    for status in HTTPStatus:
+        RESPONSES.setdefault(status.value, status.phrase.encode())
     WebRequest._lawbot_fixed = True
