@@ -125,11 +125,11 @@ def calculate(
     """The calculations `question` asks for. `earlier`: the conversation's earlier questions,
     oldest first; a follow-up takes the facts it does not state from them (and, naming no
     computation, the computation the last of them asked for), and each calculation says which."""
-    facts, carried, looked = conversation_facts(question, list(earlier))
-    asked = question
-    if not _asks(question) and is_follow_up(question, parse(question)):
-        asked = next((text for text in looked if _asks(text)), question)
     today = today or date.today()
+    facts, carried, looked = conversation_facts(question, list(earlier), today)
+    asked = question
+    if not _asks(question) and is_follow_up(question, parse(question, today)):
+        asked = next((text for text in looked if _asks(text)), question)
     found: list[Calculation] = []
     if SEVERANCE_RE.search(asked):
         found.append(severance(facts, english=english, today=today))
@@ -139,7 +139,7 @@ def calculate(
         found.append(annual_leave(facts, english=english, today=today))
     if OVERTIME_RE.search(asked):
         found.append(overtime(facts, english=english))
-    if _wants_average(asked, facts if asked is question else parse(question)):
+    if _wants_average(asked, facts if asked is question else parse(question, today)):
         found.append(average_wage(facts, english=english))
     labels = tuple(carried_labels(facts, carried, english=english))
     return [replace(calc, carried=labels) for calc in found] if labels else found

@@ -58,14 +58,16 @@ def is_follow_up(question: str, facts: Facts) -> bool:
     return bool(FOLLOW_UP_RE.search(question)) or stated or facts.system is not None
 
 
-def conversation_facts(question: str, earlier: list[str]) -> tuple[Facts, list[str], list[str]]:
+def conversation_facts(
+    question: str, earlier: list[str], today: date | None = None
+) -> tuple[Facts, list[str], list[str]]:
     """The facts for `question` with the earlier questions' filling its gaps, the groups carried,
     and the earlier questions looked at (newest first)."""
-    facts = parse(question)
+    facts = parse(question, today)
     carried: list[str] = []
     looked = [text for text in reversed(earlier[-EARLIER_TURNS:]) if text.strip()]
     for text in looked:
-        facts, taken = facts_merge(facts, parse(text))
+        facts, taken = facts_merge(facts, parse(text, today))
         carried += [group for group in taken if group not in carried]
     return facts, carried, looked
 

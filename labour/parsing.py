@@ -2,9 +2,10 @@
 「45,000元」「平均工資36000」「monthly salary of NT$45,000」), length of service (「年資3年6個月」
 「三年半」「3.5 years」), dates (「2005年3月到職」「民國94年7月1日」「March 1, 2005」) and hours."""
 
+import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
@@ -202,7 +203,53 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
-def _dates(text: str) -> tuple[list[tuple[date, bool, int, int, str | None]], str]:
+# Dates said relative to today (「上個月底資遣我」「去年3月到職」 "laid off yesterday"); read only
+# where they say when the job began or ended, since 「上個月加班30小時」 is a period, not a date.
+RELATIVE_RE = re.compile(
+    r"(?P<rel>今天|今日|昨天|前天|上個?月|這個?月|本月|去年|今年|前年)\s*(?P<part>底|初|中)?"
+    r"(?:\s*(?P<m>\d{1,2})\s*月)?(?:\s*(?P<d>\d{1,2})\s*[日號])?"
+    r"|\b(?P<en>today|yesterday|(?:at\s+)?the\s+end\s+of\s+last\s+month|last\s+month)\b",
+    re.IGNORECASE,
+)
+_MONTHS_BACK = {"上月": 1, "上個月": 1, "這月": 0, "這個月": 0, "本月": 0}
+_YEARS_BACK = {"今年": 0, "去年": 1, "前年": 2}
+_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "前天": 2, "today": 0, "yesterday": 1}
+
+
+def _relative(match: re.Match, today: date) -> tuple[date, bool] | None:
+    """The date a relative expression names, and whether it names the day."""
+    said = (match.group("rel") or match.group("en")).lower()
+    said = " ".join(said.split())
+    part, month, day = match.group("part"), match.group("m"), match.group("d")
+    if said in _DAYS_BACK:
+        return today - timedelta(days=_DAYS_BACK[said]), True
+    if said in _MONTHS_BACK or "last month" in said:
+        back = _MONTHS_BACK.get(said, 1)
+        year, first = today.year, today.month - back
+        if first < 1:
+            year, first = year - 1, first + 12
+        last = calendar.monthrange(year, first)[1]
+        if day:
+            return (date(year, first, int(day)), True) if int(day) <= last else None
+        if part == "底" or said.startswith(("the end", "at the end")):
+            return date(year, first, last), True
+        return date(year, first, 15 if part == "中" else 1), False
+    year = today.year - _YEARS_BACK[said]
+    if month:
+        try:
+            return date(year, int(month), int(day or 1)), bool(day)
+        except ValueError:
+            return None
+    return (
+        (date(year, 12, 31), True)
+        if part == "底"
+        else (date(year, 7 if part == "中" else 1, 1), False)
+    )
+
+
+def _dates(
+    text: str, today: date | None = None
+) -> tuple[list[tuple[date, bool, int, int, str | None]], str]:
     found = []
     for pattern in DATE_RES:
         for match in pattern.finditer(text):
@@ -225,21 +272,30 @@ def _dates(text: str) -> tuple[list[tuple[date, bool, int, int, str | None]], st
                 value = date(year, month, day or 1)
             except ValueError:
                 continue
-            before, after = (
-                text[max(0, match.start() - 12) : match.start()],
-                text[match.end() :][:8],
-            )
-            role = None
-            if HIRE_AFTER_RE.search(after) or (
-                HIRE_BEFORE_RE.search(before) and not LEAVE_AFTER_RE.search(after)
-            ):
-                role = "hired"
-            elif LEAVE_AFTER_RE.search(after) or LEAVE_BEFORE_RE.search(before):
-                role = "left"
+            role = _role(text, match)
             found.append((value, day is not None, match.start(), match.end(), role))
             text = _blank(text, match.start(), match.end())
+    for match in RELATIVE_RE.finditer(text) if today else ():
+        role = _role(text, match)
+        named = _relative(match, today) if role else None
+        if named is None:
+            continue
+        found.append((named[0], named[1], match.start(), match.end(), role))
+        text = _blank(text, match.start(), match.end())
     found.sort(key=lambda item: item[2])
     return found, text
+
+
+def _role(text: str, match: re.Match) -> str | None:
+    """ "hired" or "left" by the words around a date, or None when they say neither."""
+    before, after = text[max(0, match.start() - 12) : match.start()], text[match.end() :][:8]
+    if HIRE_AFTER_RE.search(after) or (
+        HIRE_BEFORE_RE.search(before) and not LEAVE_AFTER_RE.search(after)
+    ):
+        return "hired"
+    if LEAVE_AFTER_RE.search(after) or LEAVE_BEFORE_RE.search(before):
+        return "left"
+    return None
 
 
 def _money(match: re.Match) -> Decimal | None:
@@ -370,10 +426,11 @@ def _read_hours(text: str, facts: Facts) -> None:
             facts.workday_hours = n
 
 
-def parse(question: str) -> Facts:
+def parse(question: str, today: date | None = None) -> Facts:
+    """The facts a question states; with `today`, dates said relative to it too (上個月底)."""
     facts = Facts()
     text = normalize(question)
-    dates, text = _dates(text)
+    dates, text = _dates(text, today)
     unassigned = []
     for value, day_given, _, _, role in dates:
         if role == "hired" and facts.hired is None:

@@ -77,3 +77,11 @@ def test_asking_for_the_old_system_after_a_later_hire_says_why_it_cannot_apply()
     [before] = calculate(first, english=False, today=TODAY)
     assert calc.kind == "severance" and calc.value == before.value
     assert "勞退條例第 8 條" in calc.markdown() and ("N0030020", "8") in calc.articles
+
+
+def test_a_leaving_date_said_relative_to_today_is_used():
+    [calc] = calculate(
+        "2019年3月1日到職，上個月底資遣我，月薪45000，資遣費多少", english=False, today=TODAY
+    )
+    text = calc.markdown()
+    assert "2026-11-30" in text and "未提供離職日" not in text

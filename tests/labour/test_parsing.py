@@ -151,3 +151,37 @@ def test_a_number_is_read_only_from_the_start_of_its_run(pattern):
 def test_a_long_run_of_digits_reads_as_no_figure():
     facts = parsing.parse("1" * 2000)
     assert facts.service is None and facts.workday_hours is None
+
+
+TODAY = date(2026, 12, 2)
+
+
+@pytest.mark.parametrize(
+    ("question", "hired", "left", "left_day_given"),
+    [
+        ("2019年3月1日到職，上個月底資遣我，月薪45000", date(2019, 3, 1), date(2026, 11, 30), True),
+        ("去年3月到職，今天被資遣", date(2025, 3, 1), date(2026, 12, 2), True),
+        ("前年底到職，昨天離職", date(2024, 12, 31), date(2026, 12, 1), True),
+        ("2020年1月1日到職，上個月被資遣", date(2020, 1, 1), date(2026, 11, 1), False),
+        (
+            "I was hired on March 1, 2019 and laid off at the end of last month",
+            date(2019, 3, 1),
+            date(2026, 11, 30),
+            True,
+        ),
+        ("Hired on 2019-03-01, laid off yesterday", date(2019, 3, 1), date(2026, 12, 1), True),
+    ],
+)
+def test_dates_relative_to_today_are_read_where_they_say_hired_or_left(
+    question, hired, left, left_day_given
+):
+    facts = parse(question, TODAY)
+    assert (facts.hired, facts.left, facts.left_day_given) == (hired, left, left_day_given)
+
+
+def test_a_month_that_is_a_period_is_not_a_date_and_nothing_is_relative_without_today():
+    facts = parse("2019年3月1日到職，上個月加班30小時，月薪45000", TODAY)
+    assert facts.left is None
+    assert parse("2019年3月1日到職，上個月底資遣我").left is None
+    # across a year: December's "last month" is November, January's is December of last year
+    assert parse("上個月底被資遣", date(2027, 1, 15)).left == date(2026, 12, 31)
