@@ -11,7 +11,13 @@ from labour.calculation import num
 from labour.parsing import Facts, parse
 
 WAGE = ("monthly_wage", "average_wage", "hourly_wage", "wages", "wages_total", "period_days")
-HOURS = ("workday_hours", "workday_extra", "rest_day_hours", "month_overtime")
+HOURS = (
+    "workday_hours",
+    "workday_extra",
+    "rest_day_hours",
+    "month_overtime",
+    "overtime_every_day",
+)
 # A question that leans on the one before it, even when it states no number.
 FOLLOW_UP_RE = re.compile(
     r"^\s*(?:那|那麼|如果|若是|假如|要是|改成|換成|and\b|what if|what about|how about|if\b)", re.I

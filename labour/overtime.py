@@ -10,6 +10,7 @@ from labour.parsing import Facts
 NORMAL_DAY = 8  # 勞基法 第 30 條: eight normal hours a day
 DAY_LIMIT = 12  # 勞基法 第 32 條 第 2 項: normal + overtime hours in a day
 MONTH_LIMIT = 46  # 勞基法 第 32 條 第 2 項: overtime hours in a month
+WEEKDAYS_AT_LEAST = 20  # a month of five-day weeks has at least 20 working days (February)
 FIRST, THEN = Fraction(4, 3), Fraction(5, 3)  # 1 + 1/3 and 1 + 2/3; on rest days 1⅓ and 1⅔ on top
 
 
@@ -137,6 +138,10 @@ def _hours_given(draft: Draft, facts: Facts) -> Fraction | None:
             f"平日工作 {hours} 小時（延長 {num(extra)} 小時）",
             f"worked {hours} hours on a working day ({num(extra)} overtime)",
         )
+    elif extra is not None and facts.overtime_every_day:
+        draft.given(
+            f"每個工作日加班 {num(extra)} 小時", f"{num(extra)} overtime hours every working day"
+        )
     elif extra is not None:
         draft.given(f"平日加班 {num(extra)} 小時", f"{num(extra)} overtime hours on a working day")
     if facts.rest_day_hours is not None:
@@ -161,6 +166,17 @@ def _limit_notes(draft: Draft, facts: Facts, extra: Fraction | None) -> None:
         draft.note(
             "休息日工作連同正常工時一日不得超過 12 小時（第 32 條第 2 項）；本例已超過。",
             "Rest-day work may not exceed 12 hours a day (Art. 32(2)); this exceeds it.",
+        )
+    if (
+        facts.overtime_every_day
+        and extra
+        and month is None
+        and extra * WEEKDAYS_AT_LEAST > MONTH_LIMIT
+    ):
+        least = num(extra * WEEKDAYS_AT_LEAST)
+        draft.note(
+            f"每個工作日加班 {num(extra)} 小時，一個月（至少 {WEEKDAYS_AT_LEAST} 個工作日）至少 {least} 小時，超過延長工時每月 46 小時的上限（經工會或勞資會議同意者 54 小時；第 32 條第 2 項）。",
+            f"{num(extra)} overtime hours every working day make at least {least} hours in a month (at least {WEEKDAYS_AT_LEAST} working days), over the limit of 46 a month (54 with a union or labour-management meeting's consent; Art. 32(2)).",
         )
     if broken.month:
         draft.note(
@@ -217,6 +233,19 @@ def overtime(facts: Facts, *, english: bool) -> Calculation:
     if len(figures) > 1:
         draft.step(f"合計：{num(amounts.total)} 元", f"total: NT${num(amounts.total)}")
     value = amounts.value
+    if facts.overtime_every_day and rest is None:
+        # A day's figure, said to be one: 「一個月加班費多少」 has as many of them as days worked.
+        month = round_nt(amounts.total * 22)  # from the exact day's pay, rounded once
+        draft.note(
+            f"以上是一個工作日的加班費；一個月的加班費為每日 {num(amounts.total)} 元 × 當月加班日數（例如 22 日：{month:,} 元）。",
+            f"This is one working day's overtime pay; a month's is NT${num(amounts.total)} a day × the days of overtime that month (22 days: NT${month:,}).",
+        )
+        return draft.done(
+            f"每個工作日加班費 {value:,} 元（四捨五入至元）",
+            f"Overtime pay: NT${value:,} per working day (rounded to the dollar)",
+            value=value,
+            figures=figures,
+        )
     return draft.done(
         f"加班費 {value:,} 元（四捨五入至元）",
         f"Overtime pay: NT${value:,} (rounded to the dollar)",

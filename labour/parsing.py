@@ -155,6 +155,12 @@ MONTH_SCOPE_RE = re.compile(
     re.I,
 )
 OVERTIME_RE = re.compile(r"加班|延長|超時|overtime|extra", re.I)
+# 「每天加班3小時」 "3 hours overtime every weekday": the hours of each working day, not a month's.
+EVERY_DAY_RE = re.compile(
+    r"每天|每日|天天|每個?(?:工作|上班)日|每個?平日|"
+    r"every\s+(?:week|work(?:ing)?\s*)?day|each\s+(?:work(?:ing)?\s*)?day|per\s+day|a\s+day\b|daily",
+    re.I,
+)
 WORK_RE = re.compile(r"工作|上班|出勤|worked|work", re.I)
 DAYS_TOTAL_RE = re.compile(
     rf"(?:共|總日數|總共|合計)\s*(?P<n>{DIGITS})\s*(?:天|日)|(?P<en>{DIGITS})\s*calendar\s*days",
@@ -182,6 +188,7 @@ class Facts:
     workday_extra: Fraction | None = None  # overtime hours on a working day
     rest_day_hours: Fraction | None = None
     month_overtime: Fraction | None = None
+    overtime_every_day: bool | None = None  # True: workday_extra is every working day's
 
 
 def number(text: str) -> Fraction | None:
@@ -416,7 +423,9 @@ def _read_hours(text: str, facts: Facts) -> None:
         if not hours or (n := number(hours.group("n"))) is None:
             continue
         rest, overtime = REST_RE.search(part), OVERTIME_RE.search(part)
-        if overtime and MONTH_SCOPE_RE.search(part) and not rest:
+        if overtime and EVERY_DAY_RE.search(part) and not rest and facts.workday_extra is None:
+            facts.workday_extra, facts.overtime_every_day = n, True
+        elif overtime and MONTH_SCOPE_RE.search(part) and not rest:
             facts.month_overtime = facts.month_overtime or n
         elif rest:
             facts.rest_day_hours = facts.rest_day_hours or n

@@ -345,3 +345,22 @@ def test_facts_are_plain_text_for_a_system_prompt():
     assert facts.startswith("試算：資遣費（勞退新制）")
     assert "勞工退休金條例 第 12 條" in facts and "78,750" in facts
     assert "**" not in facts and "###" not in facts
+
+
+@pytest.mark.parametrize("english", [False, True])
+def test_overtime_every_working_day_is_a_day_s_pay_said_to_be_one_and_over_the_monthly_cap(english):
+    question = (
+        "My salary is 28000 a month and I work 3 hours overtime every weekday. Overtime pay for one month?"
+        if english
+        else "月薪28000，這個月每個工作日都加班3小時，加班費多少"
+    )
+    calc = only(question, "overtime", english=english)
+    assert calc.value == 506  # one day: 116.67 × 4/3 × 2 + 116.67 × 5/3 × 1
+    text = calc.markdown()
+    if english:
+        assert "per working day" in text and "at least 60 hours" in text and "NT$11,122" in text
+    else:
+        assert "每個工作日加班費 506 元" in text and "至少 60 小時" in text and "11,122 元" in text
+    # a single day's overtime says nothing of a month
+    once = only("月薪28000，昨天加班3小時，加班費多少", "overtime").markdown()
+    assert "每個工作日" not in once and "46 小時" not in once
