@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # the pipeline imports the engines; they only read what it pr
 
 PIECE_RE = re.compile(r".{1,12}?(?:[，。；：、！？\n]|\s|$)|.{12}", re.S)
 LEAD_LIMIT = 160  # characters of the deciding paragraph in the direct answer; the list has it all
+# The same paragraph in the Ministry's English runs about two and a half times as long: at 160
+# characters the annual-leave rule was cut before the number of days it grants.
+LEAD_LIMIT_EN = 400
 
 ZH = {
     "lead": "**簡答**：",
@@ -95,18 +98,18 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in text.split("\n"))
 
 
-def _short(text: str) -> str:
-    """The paragraph on one line, cut to LEAD_LIMIT: Chinese lines join as they are, English
+def _short(text: str, limit: int = LEAD_LIMIT) -> str:
+    """The paragraph on one line, cut to `limit`: Chinese lines join as they are, English
     ones with a space ("following: 8. Illegally…"), and English is cut between words."""
     lines = text.split("\n")
     joined = lines[0]
     for line in lines[1:]:
         english = joined and line and joined[-1].isascii() and line[0].isascii()
         joined += (" " if english else "") + line
-    if len(joined) <= LEAD_LIMIT:
+    if len(joined) <= limit:
         return joined
-    cut = joined[:LEAD_LIMIT]
-    if joined[LEAD_LIMIT].isascii() and joined[LEAD_LIMIT].isalnum() and " " in cut:
+    cut = joined[:limit]
+    if joined[limit].isascii() and joined[limit].isalnum() and " " in cut:
         cut = cut.rsplit(" ", 1)[0]
     return cut.rstrip() + "…"
 
@@ -164,7 +167,7 @@ def _lead(prepared: PreparedAnswer) -> str:
     if english:
         translated = _paragraph_en(cited)
         if translated:
-            line = t["lead_rule"].format(english=_short(translated), **words)
+            line = t["lead_rule"].format(english=_short(translated, LEAD_LIMIT_EN), **words)
             line += _english_note(cited.article) + f"\n\n> 「{words['text']}」"
         else:
             line = t["lead_rule_zh"].format(**words)
@@ -174,7 +177,8 @@ def _lead(prepared: PreparedAnswer) -> str:
     if wanting:
         sep = ", " if english else "、"
         missing = sep.join(dict.fromkeys(m for calc in wanting for m in calc.missing))
-        line += "\n" + t["lead_formula"].format(missing=missing)
+        # After the quoted Chinese, a blank line: a line right under a "> " quote is part of it.
+        line += ("\n\n" if "\n> " in line else "\n") + t["lead_formula"].format(missing=missing)
     return t["lead"] + line
 
 

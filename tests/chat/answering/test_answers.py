@@ -6,7 +6,7 @@ import re
 import pytest
 
 from chat.answering import citations as citations_module
-from chat.answering.engines.composer import LEAD_LIMIT, _short, answer_text
+from chat.answering.engines.composer import LEAD_LIMIT, LEAD_LIMIT_EN, _short, answer_text
 from chat.answering.pipeline import answer_prepare
 from chat.answering.selection import answer_plan
 from chat.answering.turns import Turn
@@ -161,6 +161,10 @@ def test_an_english_answer_quotes_the_translation_beside_the_chinese(translated)
     assert text.startswith("**In short:** Under the Labor Standards Act (勞動基準法), Article 17")
     assert f"“{TRANSLATION}”" in text.split("\n\n")[0]
     assert "「雇主依前條終止勞動契約者" in text  # the Chinese, which is the law, beside it
+    # what the calculation still needs comes after the quote, not inside it (a line right under
+    # a "> " quote is part of the quote)
+    lead = text.split("\n\n> 「", 1)[1]
+    assert "」\n\nTo compute the amount I also need" in lead
     assert "The Chinese text is the law" in text
     # translated 2019-06-19, the Chinese last amended 2024-01-01 (the test corpus)
     assert "older than the Chinese text's last amendment of 2024-01-01" in text
@@ -185,6 +189,8 @@ def test_the_direct_answer_joins_english_lines_with_a_space_and_cuts_between_wor
     assert "following: 8. Illegally" in short
     assert short.endswith("…") and len(short) <= LEAD_LIMIT + 1
     assert short[:-1].split(" ")[-1] in english.split(), short  # a whole word before the …
+    # an English translation gets the room its longer words need
+    assert len(_short(english, LEAD_LIMIT_EN)) > LEAD_LIMIT
     chinese = "雇主聘僱外國人不得有下列情事：\n八、非法扣留" + "護照" * 100
     assert _short(chinese).startswith("雇主聘僱外國人不得有下列情事：八、非法扣留")
     assert len(_short(chinese)) == LEAD_LIMIT + 1
