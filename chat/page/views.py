@@ -38,6 +38,10 @@ def _ui_strings() -> dict:
         "failed": _("The answer could not be completed."),
         "interrupted": _("The answer was interrupted."),
         "waitForAnswer": _("Wait for this answer to finish, or stop it, before sending."),
+        "emptyQuestion": _("Write your question first."),
+        "tooLong": _(
+            "A question can be at most 8,000 characters: the text past that was not added."
+        ),
         "placeholderDesktop": _(
             "Ask a legal question… (Enter to send, Shift+Enter for a new line)"
         ),

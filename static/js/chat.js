@@ -166,7 +166,11 @@
   }
 
   async function ask(text) {
-    if (!text.trim()) return;
+    if (!text.trim()) {
+      status.textContent = strings.emptyQuestion;
+      question.focus();
+      return;
+    }
     if (current || sending) {
       status.textContent = strings.waitForAnswer;
       return;
@@ -332,6 +336,12 @@
     ask(question.value);
   });
   question.addEventListener("input", resize);
+  // The browser cuts a paste at maxlength without a word: say so, or the cut goes unnoticed.
+  question.addEventListener("input", () => {
+    if (question.maxLength > 0 && question.value.length >= question.maxLength) {
+      status.textContent = strings.tooLong;
+    }
+  });
   question.addEventListener("keydown", (event) => {
     // Enter sends on desktop; on touch screens Enter is a new line and the button sends.
     // Never while an input method is composing (Chinese input confirms words with Enter).

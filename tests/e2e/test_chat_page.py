@@ -128,6 +128,15 @@ def test_sign_in_ask_and_watch_the_answer_stream_in(page, server, shots):
     box.press_sequentially("第二行")
     expect(box).to_have_value("第一行\n第二行")  # Shift+Enter is a new line, nothing sent
     expect(page.locator(ANSWER)).to_have_count(0)
+    # Only spaces: nothing is sent, and the page says why.
+    box.fill("   ")
+    box.press("Enter")
+    expect(page.locator("#composer-status")).to_have_text("請先輸入問題。")
+    expect(page.locator(ANSWER)).to_have_count(0)
+    # A paste past the 8,000-character limit is cut by the browser: the page says so.
+    box.fill("勞" * 8000)
+    expect(page.locator("#composer-status")).to_have_text("問題最多 8,000 字：超出的部分沒有貼上。")
+    box.fill("")
     page.get_by_label("模型", exact=True).select_option("lawbot-lite")
     ask(page, SEVERANCE)
     expect(page.get_by_role("button", name="停止")).to_be_visible()
