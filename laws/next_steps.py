@@ -135,24 +135,24 @@ def dispute_kind(
             f" {glossary_key(word)} " in english for word in kind.english
         )
 
-    def marked_by(codes: Sequence[str]) -> str | None:
+    def marked_by(codes: Sequence[str], among: list[Kind]) -> str | None:
         for pcode in codes:
-            for kind in kinds:
+            for kind in among:
                 if pcode in kind.pcodes:
                     return kind.name
         return None
 
-    names = {kind.name for kind in kinds}
-    if kind := marked_by(named):
+    specific, fallback = kinds[:-1], kinds[-1:]
+    # Naming 民法 (the fallback's law, about everything) does not make a tenancy question civil.
+    if kind := marked_by(named, specific):
         return kind
     said = [name for name, pattern in PROCEEDING_RE.items() if pattern.search(question)]
-    if len(said) == 1 and said[0] in names:
+    if len(said) == 1 and said[0] in {kind.name for kind in kinds}:
         return said[0]
-    specific, fallback = kinds[:-1], kinds[-1:]
     for kind in specific:
         if says(kind):
             return kind.name
-    if kind := marked_by(pcodes):
+    if kind := marked_by(pcodes, kinds):
         return kind
     return next((kind.name for kind in fallback if says(kind)), None)
 
