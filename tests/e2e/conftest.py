@@ -1,5 +1,6 @@
 """A live daphne server on a synthetic corpus, started once per test session."""
 
+import functools
 import os
 import secrets
 import shutil
@@ -181,19 +182,17 @@ def lawbot_server_factory(tmp_path_factory):
     admin_url = base_url if postgres else "postgres://postgres@127.0.0.1:5432/postgres"
     # A prefix of one's own keeps parallel runs' databases apart on a shared server.
     prefix = os.environ.get("LAWBOT_TEST_DATABASE_PREFIX", "lawbot_e2e")
-    made: list[Template] = []
 
+    @functools.cache
     def template() -> Template:
         """Migrated, the synthetic corpus imported and indexed, one API key: made once and
         copied for each server (its var dir, and its database on PostgreSQL), as making each
         took four Django start-ups."""
-        if not made:
-            var_dir = tmp_path_factory.mktemp("template")
-            url = postgres_database(base_url, databases, f"{prefix}_t") if postgres else ""
-            env = server_env(var_dir, **({"DATABASE_URL": url} if url else {}))
-            secret = prepare(env, var_dir)
-            made.append(Template(var_dir, url.rsplit("/", 1)[-1] if url else "", secret))
-        return made[0]
+        var_dir = tmp_path_factory.mktemp("template")
+        url = postgres_database(base_url, databases, f"{prefix}_t") if postgres else ""
+        env = server_env(var_dir, **({"DATABASE_URL": url} if url else {}))
+        secret = prepare(env, var_dir)
+        return Template(var_dir, url.rsplit("/", 1)[-1] if url else "", secret)
 
     def factory(
         _database_via: str = "", _daphne_args: tuple[str, ...] = (), **extra_env: str
